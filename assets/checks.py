@@ -1,0 +1,77 @@
+"""Cross-table rules as blocking asset checks: a version whose tables break
+any of them is never committed (`dataset_version` runs only after they pass)."""
+
+import dagster as dg
+import pandas as pd
+
+from assets.resources import PressworkSettings
+from pipeline import validation
+from pipeline.ingest import discover_files
+
+SHOWN_FAILURES = 10
+
+
+def _result(bad: pd.DataFrame, what: str) -> dg.AssetCheckResult:
+    shown = bad.head(SHOWN_FAILURES).astype(str).map(lambda v: v[:80])
+    return dg.AssetCheckResult(
+        passed=bad.empty,
+        metadata={
+            "failures": dg.MetadataValue.int(len(bad)),
+            "rule": what,
+            **({"examples": dg.MetadataValue.md(shown.to_markdown(index=False))} if len(bad) else {}),
+        },
+    )
+
+
+# Sentence checks read `articles`, which holds the same doc_id/text as
+# `documents` but sits upstream of `sentences` (documents is downstream: a
+# blocking check on sentences cannot wait for it).
+_ARTICLES = {"articles": dg.AssetIn("articles")}
+
+
+@dg.asset_check(asset="sentences", additional_ins=_ARTICLES, blocking=True)
+def sentence_spans_match_text(sentences: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+    """Every sentence's offsets lie inside its document and text == documents.text[start:end]."""
+    return _result(validation.span_mismatches(sentences, articles), "text == documents.text[start_char:end_char]")
+
+
+@dg.asset_check(asset="sentences", additional_ins=_ARTICLES, blocking=True)
+def sentence_doc_ids_exist(sentences: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+    """Foreign key: sentences.doc_id -> documents.doc_id."""
+    return _result(validation.orphans(sentences, "doc_id", articles), "sentences.doc_id in documents.doc_id")
+
+
+@dg.asset_check(asset="sentences", additional_ins=_ARTICLES, blocking=True)
+def sentences_cover_all_text(sentences: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+    """No word of a document is left outside every sentence."""
+    return _result(validation.uncovered_text(articles, sentences), "every non-space character is in a sentence")
+
+
+@dg.asset_check(asset="documents", additional_ins={"sentences": dg.AssetIn("sentences")}, blocking=True)
+def document_sentence_counts(documents: pd.DataFrame, sentences: pd.DataFrame) -> dg.AssetCheckResult:
+    """documents.n_sentences equals the number of sentence rows of each document."""
+    return _result(validation.sentence_count_mismatches(documents, sentences), "n_sentences == count(sentences)")
+
+
+@dg.asset_check(asset="documents", additional_ins={"rejected": dg.AssetIn("rejected")}, blocking=True)
+def every_input_accounted_for(
+    documents: pd.DataFrame, rejected: pd.DataFrame, settings: PressworkSettings
+) -> dg.AssetCheckResult:
+    """Each input file is in exactly one of documents and rejected: nothing silently dropped."""
+    from pathlib import Path
+
+    root = Path(settings.input_dir)
+    inputs = pd.DataFrame({"source_file": [p.relative_to(root).as_posix() for p in discover_files(root)]})
+    outputs = pd.concat([documents["source_file"], rejected["source_file"]])
+    missing = inputs[~inputs["source_file"].isin(outputs)].assign(problem="neither document nor rejected")
+    doubled = outputs[outputs.duplicated()].to_frame().assign(problem="in both tables")
+    return _result(pd.concat([missing, doubled]), "inputs == documents + rejected")
+
+
+CHECKS = [
+    sentence_spans_match_text,
+    sentence_doc_ids_exist,
+    sentences_cover_all_text,
+    document_sentence_counts,
+    every_input_accounted_for,
+]

@@ -1,0 +1,33 @@
+"""Last stage: commit the checked tables as one immutable dataset version."""
+
+import dagster as dg
+
+import schemas
+from assets.resources import PressworkSettings
+from pipeline.provenance import inputs_fingerprint, run_info
+
+
+@dg.asset(
+    group_name="warehouse",
+    deps=list(schemas.TABLES),
+    description="Commits documents, sentences and rejected as a new version (LATEST, catalog.duckdb), "
+    "only after every blocking check on them passed.",
+)
+def dataset_version(context: dg.AssetExecutionContext, settings: PressworkSettings) -> dg.MaterializeResult:
+    warehouse = settings.warehouse
+    documents = warehouse.read_staged(context.run_id, "documents")
+    rejected = warehouse.read_staged(context.run_id, "rejected")
+    info = run_info(
+        input_dir=settings.input_dir,
+        inputs_fingerprint=inputs_fingerprint(documents, rejected),
+    )
+    manifest = warehouse.commit_version(context.run_id, list(schemas.TABLES), info)
+    rows = {table: entry["rows"] for table, entry in manifest["tables"].items()}
+    context.log.info(f"committed version {manifest['version']}: {rows}")
+    return dg.MaterializeResult(
+        metadata={
+            "version": manifest["version"],
+            "warehouse": str(warehouse.root),
+            **{f"rows/{table}": dg.MetadataValue.int(n) for table, n in rows.items()},
+        }
+    )

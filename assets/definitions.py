@@ -1,0 +1,42 @@
+"""The one Definitions object: what `dagster dev` (via workspace.yaml) and
+`presswork run` both execute."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from assets.checks import CHECKS
+from assets.commit import dataset_version
+from assets.ingest import ingest
+from assets.resources import PressworkSettings, StagingIOManager
+from assets.sentences import documents, sentences
+
+ALL_ASSETS = [ingest, sentences, documents, dataset_version]
+RUN_JOB = "presswork_run"
+
+
+def build_definitions(
+    settings: PressworkSettings | None = None,
+    loggers: dict[str, dg.LoggerDefinition] | None = None,
+) -> dg.Definitions:
+    """`loggers` only changes how a run reports itself (the CLI's progress lines)."""
+    settings = settings or PressworkSettings.from_env()
+    return dg.Definitions(
+        loggers=loggers,
+        assets=ALL_ASSETS,
+        asset_checks=CHECKS,
+        jobs=[
+            dg.define_asset_job(
+                RUN_JOB,
+                selection=dg.AssetSelection.all(),
+                description="Ingest -> sentences -> checks -> commit one dataset version.",
+            )
+        ],
+        resources={
+            "settings": settings,
+            "staging_io_manager": StagingIOManager(warehouse_dir=settings.warehouse_dir),
+        },
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,35 @@
+"""Stage 2, sentences: `sentences` and the published `documents` table."""
+
+import dagster as dg
+import pandas as pd
+
+from assets._metadata import table_metadata
+from pipeline.sentences import count_sentences, segment_sentences
+from schemas import DocumentsModel, SentencesModel, validate_table
+
+
+@dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
+def sentences(articles: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+    """Every sentence of every document, with character offsets into
+    documents.text (rule-based news segmenter: titles, initialisms, quotes,
+    headline lines without stops, glued captions)."""
+    table = validate_table(SentencesModel, segment_sentences(articles))
+    lengths = table["text"].str.len()
+    return dg.Output(
+        table,
+        metadata=table_metadata(
+            table[["sentence_id", "start_char", "end_char", "text"]],
+            mean_chars=float(lengths.mean()) if len(table) else 0.0,
+            max_chars=int(lengths.max()) if len(table) else 0,
+        ),
+    )
+
+
+@dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
+def documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+    """The published documents table: cleaned articles with their sentence counts."""
+    table = validate_table(DocumentsModel, count_sentences(articles, sentences))
+    return dg.Output(
+        table,
+        metadata=table_metadata(table[["doc_id", "source_file", "headline", "n_sentences"]]),
+    )

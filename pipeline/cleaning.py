@@ -1,0 +1,104 @@
+"""Separate the article from the web page around it.
+
+News text scraped from a page carries clutter that is not part of the article:
+reading-time badges, "read more:" teasers, consent notices standing in for
+embedded media, newsletter sign-up blurbs, section kickers such as EXCLUSIVE,
+and photo credits glued onto the last word of a caption. Each rule below is a
+*shape* of clutter, not a list of strings from one site; every removal is
+returned with the rule that made it so nothing is lost (the warehouse keeps it).
+
+Rules, in the order they are tried on each line:
+
+| rule            | removes a line that...                                              |
+|-----------------|---------------------------------------------------------------------|
+| reading_time    | is only a reading-time badge ("3 min read", "5 minutes read")       |
+| page_label      | is only a navigation/UI label ("read more:", "comments", "share")    |
+| consent_notice  | asks the reader to change privacy/cookie settings or "click here"   |
+| newsletter      | advertises a newsletter, or is a promo blurb ending in "Subscribe"  |
+| kicker          | precedes the headline and is 1-3 upper-case words ("EXCLUSIVE")     |
+
+and one rule on the end of a line:
+
+| glued_credit    | a photo credit glued after a full stop: "...Jewish groups.Reuters"  |
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_READING_TIME = re.compile(r"\d{1,3}\s*(?:min|mins|minute|minutes)\s+read", re.I)
+_PAGE_LABEL = re.compile(
+    r"(?:read more|more on this story|related(?: articles| stories)?|see also|"
+    r"\d*\s*comments?|share(?: this(?: article| story)?)?|advertisement|sponsored|"
+    r"click here|follow us(?: on \w+)?|image (?:source|copyright),?.{0,40})\s*:?",
+    re.I,
+)
+_CONSENT = re.compile(
+    r"\b(?:privacy settings|cookie (?:settings|preferences|policy)|"
+    r"enable javascript|click here to do so|accept (?:all )?cookies)\b",
+    re.I,
+)
+_NEWSLETTER = re.compile(r"\bnewsletters?\b", re.I)
+_ENDS_WITH_SUBSCRIBE = re.compile(r"(?:subscribe|sign up)(?: now| here)?\W*$", re.I)
+_KICKER = re.compile(r"[A-Z][A-Z'’&-]*(?: [A-Z][A-Z'’&-]*){0,2}:?")
+# A credit is 1-3 capitalised words (Reuters, PA, Getty Images, AFP/Getty)
+# directly after sentence-final punctuation that follows a lower-case word.
+_GLUED_CREDIT = re.compile(
+    r"(?<=[a-z]{2}[.!?])[A-Z][A-Za-z&]*(?:[ /][A-Z][A-Za-z&]*){0,2}$"
+)
+# Blurbs are short; a long paragraph that merely mentions a newsletter is prose.
+_MAX_BLURB_WORDS = 40
+_MAX_NOTICE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Removal:
+    rule: str
+    text: str
+    line_number: int  # 1-based line number in the raw text
+
+
+@dataclass
+class CleanedArticle:
+    headline: str
+    text: str  # headline first, paragraphs separated by one blank line
+    removed: list[Removal] = field(default_factory=list)
+
+
+def _line_rule(line: str, before_headline: bool) -> str | None:
+    if _READING_TIME.fullmatch(line):
+        return "reading_time"
+    if _PAGE_LABEL.fullmatch(line):
+        return "page_label"
+    if len(line) <= _MAX_NOTICE_CHARS and _CONSENT.search(line):
+        return "consent_notice"
+    n_words = len(line.split())
+    if n_words <= _MAX_BLURB_WORDS and (
+        (_NEWSLETTER.search(line) and n_words <= 6) or _ENDS_WITH_SUBSCRIBE.search(line)
+    ):
+        return "newsletter"
+    if before_headline and _KICKER.fullmatch(line):
+        return "kicker"
+    return None
+
+
+def clean_article(raw: str) -> CleanedArticle:
+    """Split normalised raw text (LF line ends) into headline and clean text."""
+    paragraphs: list[str] = []
+    removed: list[Removal] = []
+    for number, raw_line in enumerate(raw.split("\n"), start=1):
+        line = raw_line.strip()
+        if not line:
+            continue
+        rule = _line_rule(line, before_headline=not paragraphs)
+        if rule:
+            removed.append(Removal(rule, line, number))
+            continue
+        credit = _GLUED_CREDIT.search(line)
+        if credit:
+            removed.append(Removal("glued_credit", credit.group(), number))
+            line = line[: credit.start()]
+        paragraphs.append(line)
+    headline = paragraphs[0] if paragraphs else ""
+    return CleanedArticle(headline, "\n\n".join(paragraphs), removed)

@@ -1,0 +1,55 @@
+"""Cross-table rules every version must satisfy. Each function returns the
+offending rows (empty = the rule holds), so a check can show what broke."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+
+def span_mismatches(spans: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose offsets fall outside their document or whose text is not
+    exactly documents.text[start_char:end_char]."""
+    texts = documents.set_index("doc_id")["text"]
+    doc_texts = spans["doc_id"].map(texts)
+    problems = []
+    for row, doc_text, start, end, text in zip(
+        spans.index, doc_texts, spans["start_char"], spans["end_char"], spans["text"]
+    ):
+        if not isinstance(doc_text, str):
+            problems.append((row, "unknown doc_id"))
+        elif not 0 <= start < end <= len(doc_text):
+            problems.append((row, f"offsets {start}:{end} outside document of length {len(doc_text)}"))
+        elif doc_text[start:end] != text:
+            problems.append((row, f"text differs from document[{start}:{end}]"))
+    bad = spans.loc[[r for r, _ in problems]].copy()
+    bad["problem"] = [p for _, p in problems]
+    return bad
+
+
+def orphans(child: pd.DataFrame, key: str, parent: pd.DataFrame, parent_key: str | None = None) -> pd.DataFrame:
+    """Rows of child whose key has no match in parent (a broken foreign key)."""
+    known = parent[parent_key or key]
+    present = child[key].notna()
+    return child[present & ~child[key].isin(known)]
+
+
+def duplicates(df: pd.DataFrame, key: str) -> pd.DataFrame:
+    return df[df[key].duplicated(keep=False)]
+
+
+def sentence_count_mismatches(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    counts = sentences.groupby("doc_id").size()
+    actual = documents["doc_id"].map(counts).fillna(0).astype("int64")
+    return documents.loc[actual != documents["n_sentences"], ["doc_id", "source_file", "n_sentences"]].assign(
+        counted=actual[actual != documents["n_sentences"]]
+    )
+
+
+def uncovered_text(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Documents with non-whitespace text that no sentence covers: the segmenter
+    must never drop words."""
+    covered_chars = (sentences["end_char"] - sentences["start_char"]).groupby(sentences["doc_id"]).sum()
+    nonspace = documents["text"].str.count(r"\S")
+    spaces_inside = sentences["text"].str.count(r"\s").groupby(sentences["doc_id"]).sum()
+    expected = documents["doc_id"].map(covered_chars).fillna(0) - documents["doc_id"].map(spaces_inside).fillna(0)
+    return documents.loc[expected != nonspace, ["doc_id", "source_file"]]

@@ -1,0 +1,308 @@
+"""The versioned Parquet warehouse (layout in CONTRACT.md).
+
+    WAREHOUSE/
+      LATEST                         newest committed version id: the commit point
+      catalog.duckdb                 views over LATEST, for DuckDB users
+      <table>/version=<V>/*.parquet  immutable once committed
+      _versions/<V>.json             manifest
+      _staging/<run_id>/             tables of a run that has not committed yet
+
+A run writes its tables to `_staging/<run_id>/`. `commit_version` then, under
+an exclusive lock, moves each table into `<table>/version=<V>/` (a directory
+rename, atomic), writes the manifest, and finally replaces LATEST (atomic
+rename): that rename is the commit. A run killed before it leaves LATEST on the
+previous version; the leftovers (version folders and manifests newer than
+LATEST) are removed by `recover`, which every writer calls first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.failpoints import failpoint
+
+PARQUET_FILE = "part-0.parquet"
+ROW_GROUP_SIZE = 64 * 1024
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "wb") as fh:
+        fh.write(data)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def new_version_id(after: str | None = None) -> str:
+    """UTC timestamps with microseconds sort in commit order; if the clock is
+    behind the newest version (clock change, same microsecond), step past it."""
+    now = dt.datetime.now(dt.timezone.utc)
+    if after:
+        newest = dt.datetime.strptime(after, "v%Y-%m-%dT%H-%M-%S.%fZ").replace(tzinfo=dt.timezone.utc)
+        now = max(now, newest + dt.timedelta(microseconds=1))
+    return now.strftime("v%Y-%m-%dT%H-%M-%S.%fZ")
+
+
+def write_parquet(
+    df: pd.DataFrame, path: Path, schema: pa.Schema | None = None, sort_by: str | None = None
+) -> None:
+    """Sorted by doc_id with modest row groups so DuckDB can skip most of a
+    file when a query filters on one article."""
+    if sort_by and sort_by in df.columns and len(df):
+        df = df.sort_values(sort_by, kind="stable")
+    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE)
+    os.replace(tmp, path)
+
+
+class Warehouse:
+    def __init__(self, root: Path | str):
+        self.root = Path(root).absolute()
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def latest_file(self) -> Path:
+        return self.root / "LATEST"
+
+    @property
+    def catalog_file(self) -> Path:
+        return self.root / "catalog.duckdb"
+
+    @property
+    def versions_dir(self) -> Path:
+        return self.root / "_versions"
+
+    def staging_dir(self, run_id: str) -> Path:
+        return self.root / "_staging" / run_id
+
+    def table_dir(self, table: str, version: str) -> Path:
+        return self.root / table / f"version={version}"
+
+    # -- reading ---------------------------------------------------------------
+    def latest(self) -> str | None:
+        try:
+            return self.latest_file.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
+    def manifest(self, version: str) -> dict:
+        path = self.versions_dir / f"{version}.json"
+        if not path.exists():
+            known = ", ".join(m["version"] for m in self.versions()) or "none"
+            raise KeyError(f"no committed version {version!r} in {self.root} (known: {known})")
+        return json.loads(path.read_text())
+
+    def versions(self) -> list[dict]:
+        """Committed versions' manifests, oldest first. A manifest newer than
+        LATEST belongs to a run that died before committing: not a version."""
+        latest = self.latest()
+        if latest is None or not self.versions_dir.exists():
+            return []
+        names = sorted(p.stem for p in self.versions_dir.glob("v*.json"))
+        return [json.loads((self.versions_dir / f"{n}.json").read_text()) for n in names if n <= latest]
+
+    def table_files(self, table: str, version: str) -> list[Path]:
+        return sorted(self.table_dir(table, version).glob("*.parquet"))
+
+    def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
+        version = version or self.latest()
+        if version is None:
+            raise FileNotFoundError(f"no committed version in {self.root}")
+        return pq.read_table(self.table_files(table, version)).to_pandas()
+
+    # -- staging ---------------------------------------------------------------
+    def stage_table(
+        self, run_id: str, table: str, df: pd.DataFrame, schema: pa.Schema | None = None
+    ) -> Path:
+        path = self.staging_dir(run_id) / f"{table}.parquet"
+        write_parquet(df, path, schema=schema, sort_by="doc_id")
+        return path
+
+    def read_staged(self, run_id: str, table: str) -> pd.DataFrame:
+        return pq.read_table(self.staging_dir(run_id) / f"{table}.parquet").to_pandas()
+
+    # -- writing -----------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        """One writer at a time; a second commit waits for the first."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def recover(self) -> list[str]:
+        """Remove what interrupted runs left behind; call with the lock held.
+        Returns what was removed, for the log."""
+        latest = self.latest()
+        removed: list[str] = []
+        for manifest in sorted(self.versions_dir.glob("*.json")) if self.versions_dir.exists() else []:
+            if latest is None or manifest.stem > latest:
+                manifest.unlink()
+                removed.append(str(manifest.relative_to(self.root)))
+        committed = {m["version"] for m in self.versions()}
+        for version_dir in self.root.glob("*/version=*"):
+            if version_dir.name.removeprefix("version=") not in committed:
+                shutil.rmtree(version_dir)
+                removed.append(str(version_dir.relative_to(self.root)))
+        for tmp in self.root.rglob(".*.tmp*"):
+            if "_staging" not in tmp.parts:
+                tmp.unlink()
+                removed.append(str(tmp.relative_to(self.root)))
+        for staging in (self.root / "_staging").glob("*") if (self.root / "_staging").exists() else []:
+            if not _owner_alive(staging):
+                shutil.rmtree(staging, ignore_errors=True)
+                removed.append(str(staging.relative_to(self.root)))
+        if latest is not None and self._catalog_version() != latest:
+            self.write_catalog(latest)
+            removed.append("catalog.duckdb (rebuilt for LATEST)")
+        return removed
+
+    def claim_staging(self, run_id: str) -> Path:
+        """Mark a staging folder as owned by this process so that `recover` in
+        another process leaves it alone while we live."""
+        staging = self.staging_dir(run_id)
+        staging.mkdir(parents=True, exist_ok=True)
+        (staging / "owner.pid").write_text(str(os.getpid()))
+        return staging
+
+    def commit_version(self, run_id: str, tables: list[str], info: dict) -> dict:
+        """Publish the staged tables of run_id as a new version; returns its manifest."""
+        staging = self.staging_dir(run_id)
+        missing = [t for t in tables if not (staging / f"{t}.parquet").exists()]
+        if missing:
+            raise FileNotFoundError(f"run {run_id} has no staged table(s): {', '.join(missing)}")
+        with self.lock():
+            self.recover()
+            failpoint("commit.start")
+            version = new_version_id(after=self._newest_version_name())
+            entries = {}
+            for table in tables:
+                staged = staging / f"{table}.parquet"
+                entries[table] = {
+                    "rows": pq.ParquetFile(staged).metadata.num_rows,
+                    "files": {PARQUET_FILE: sha256_file(staged)},
+                }
+                target = self.table_dir(table, version)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                moving = staging / "commit" / table / f"version={version}"
+                moving.mkdir(parents=True)
+                os.replace(staged, moving / PARQUET_FILE)
+                _fsync_dir(moving)
+                os.replace(moving, target)
+                _fsync_dir(target.parent)
+                failpoint(f"commit.table.{table}")
+            manifest = {
+                "version": version,
+                "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
+                "run_id": run_id,
+                **info,
+                "tables": entries,
+            }
+            self.versions_dir.mkdir(exist_ok=True)
+            _write_atomic(self.versions_dir / f"{version}.json", json.dumps(manifest, indent=2).encode())
+            failpoint("commit.manifest")
+            _write_atomic(self.latest_file, f"{version}\n".encode())
+            failpoint("commit.latest")
+            self.write_catalog(version)
+            failpoint("commit.catalog")
+            shutil.rmtree(staging, ignore_errors=True)
+        return manifest
+
+    def _newest_version_name(self) -> str | None:
+        names = [p.name.removeprefix("version=") for p in self.root.glob("*/version=*")]
+        names += [self.latest() or ""]
+        return max(names) or None
+
+    # -- catalog -----------------------------------------------------------------
+    def write_catalog(self, version: str) -> None:
+        """catalog.duckdb: one view per table of `version`, with absolute paths so
+        it works from any working directory (rebuilt by `recover` if moved)."""
+        import duckdb
+
+        manifest = self.manifest(version)
+        tmp = self.root / f".catalog.duckdb.tmp-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        con = duckdb.connect(str(tmp))
+        try:
+            for statement in view_statements(self, manifest):
+                con.execute(statement)
+            con.execute("CREATE TABLE presswork_catalog AS SELECT ? AS version, ? AS warehouse",
+                        [version, str(self.root)])
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.replace(tmp, self.catalog_file)
+        _fsync_dir(self.root)
+
+    def _catalog_version(self) -> str | None:
+        import duckdb
+
+        if not self.catalog_file.exists():
+            return None
+        try:
+            con = duckdb.connect(str(self.catalog_file), read_only=True)
+            try:
+                version, root = con.execute("SELECT version, warehouse FROM presswork_catalog").fetchall()[0]
+            finally:
+                con.close()
+        except duckdb.Error:
+            return None
+        return version if root == str(self.root) else None
+
+
+def view_statements(warehouse: Warehouse, manifest: dict) -> list[str]:
+    statements = []
+    for table in manifest["tables"]:
+        files = [str(p) for p in warehouse.table_files(table, manifest["version"])]
+        listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
+        statements.append(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet([{listing}])')
+    return statements
+
+
+def _owner_alive(staging: Path) -> bool:
+    try:
+        pid = int((staging / "owner.pid").read_text())
+    except (OSError, ValueError):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

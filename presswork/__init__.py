@@ -1,0 +1,1 @@
+"""Presswork: raw news articles -> a curated, versioned research dataset."""

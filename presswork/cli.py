@@ -1,0 +1,170 @@
+"""`presswork` command line: run, query, versions (see CONTRACT.md)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+from pipeline.ingest import DEFAULT_MAX_BYTES
+from pipeline.warehouse import Warehouse
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class CliError(Exception):
+    """A failure to report as one line and a non-zero exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_FAILED):
+        super().__init__(message)
+        self.code = code
+
+
+def _warehouse_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--warehouse", default=os.environ.get("PRESSWORK_WAREHOUSE", "warehouse"),
+        help="warehouse folder (default: $PRESSWORK_WAREHOUSE or ./warehouse)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="presswork",
+        description="Turn a folder of news articles into a versioned, validated dataset.",
+        epilog="Example: presswork run --input seeds && presswork query \"select count(*) from sentences\"",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser(
+        "run", help="process every article and commit a new dataset version",
+        description="Materialise every asset (ingest -> sentences -> checks) for all .txt files under the "
+        "input folder and commit them as one new version. Nothing is visible until every check passed.",
+    )
+    run.add_argument("--input", default=os.environ.get("PRESSWORK_INPUT", "seeds"),
+                     help="folder of .txt articles, read recursively (default: $PRESSWORK_INPUT or ./seeds)")
+    _warehouse_arg(run)
+    run.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
+                     help=f"reject files larger than this (default: {DEFAULT_MAX_BYTES:,})")
+    run.add_argument("--quiet", action="store_true", help="print only the final line")
+
+    query = commands.add_parser(
+        "query", help="run read-only DuckDB SQL over a version's tables",
+        description="Run DuckDB SQL (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) over the tables of the "
+        "latest version (or --version). Tables: documents, sentences, rejected.",
+    )
+    query.add_argument("sql", help='e.g. "select count(*) from sentences"')
+    _warehouse_arg(query)
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--version", help="query this version instead of the latest")
+
+    versions = commands.add_parser("versions", help="list committed versions, newest last")
+    _warehouse_arg(versions)
+    return parser
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    input_dir = Path(args.input)
+    if not input_dir.is_dir():
+        raise CliError(f"input folder not found: {input_dir}", EXIT_USAGE)
+    import dagster as dg
+
+    from assets.definitions import RUN_JOB, build_definitions
+    from assets.resources import PressworkSettings
+    from presswork.progress import ProgressHandler, progress_logger_def
+
+    interactive = sys.stderr.isatty() and not args.quiet
+    settings = PressworkSettings(
+        input_dir=str(input_dir.absolute()),
+        warehouse_dir=str(Path(args.warehouse).absolute()),
+        max_bytes=args.max_bytes,
+        show_progress=interactive,
+    )
+    handler = ProgressHandler(stream=open(os.devnull, "w") if args.quiet else sys.stderr)
+    defs = build_definitions(settings, loggers={"presswork_progress": progress_logger_def(handler)})
+    job = defs.resolve_job_def(RUN_JOB)
+    if not args.quiet:
+        print(f"presswork: {input_dir} -> {settings.warehouse_dir}", file=sys.stderr)
+    started = time.monotonic()
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    with instance:
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False,
+            run_config={"loggers": {"presswork_progress": {}}},  # only ours: no console debug log
+        )
+    if not result.success or handler.failed_checks:
+        reasons = handler.failed_checks and [f"check failed: {', '.join(handler.failed_checks)}"]
+        reasons = reasons or handler.step_errors or ["run failed"]
+        raise CliError(f"run failed, nothing committed: {reasons[0]}")
+    warehouse = Warehouse(settings.warehouse_dir)
+    manifest = warehouse.manifest(warehouse.latest())
+    rows = ", ".join(f"{t}={e['rows']:,}" for t, e in manifest["tables"].items())
+    print(f"committed {manifest['version']} in {time.monotonic() - started:.1f}s: {rows}")
+    return EXIT_OK
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from pipeline.query import QueryError, run_query
+
+    try:
+        columns, rows = run_query(Warehouse(args.warehouse), args.sql, version=args.version)
+    except QueryError as exc:
+        raise CliError(str(exc)) from None
+    sys.stdout.write(format_rows(columns, rows, args.format))
+    return EXIT_OK
+
+
+def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
+    import csv
+    import io
+    import json
+
+    if fmt == "json":
+        return json.dumps([dict(zip(columns, row)) for row in rows], default=str, ensure_ascii=False, indent=1) + "\n"
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(rows)
+        return out.getvalue()
+    from tabulate import tabulate
+
+    return tabulate(rows, headers=columns, tablefmt="simple_outline", maxcolwidths=80) + "\n"
+
+
+def cmd_versions(args: argparse.Namespace) -> int:
+    from tabulate import tabulate
+
+    warehouse = Warehouse(args.warehouse)
+    manifests = warehouse.versions()
+    if not manifests:
+        raise CliError(f"no committed versions in {warehouse.root}")
+    latest = warehouse.latest()
+    tables = list(manifests[-1]["tables"])
+    rows = [
+        [m["version"] + (" (LATEST)" if m["version"] == latest else ""), m["created_at"][:19]]
+        + [m["tables"].get(t, {}).get("rows", "") for t in tables]
+        for m in manifests
+    ]
+    print(tabulate(rows, headers=["version", "created_at (UTC)", *tables]))
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions}
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except CliError as exc:
+        print(f"presswork: error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        print("presswork: interrupted; the previous version is untouched", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
