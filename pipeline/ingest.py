@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -50,16 +50,16 @@ def doc_id_for(content_sha256: str, source_file: str, is_duplicate: bool) -> str
     return hashlib.sha256(f"{content_sha256}\0{source_file}".encode()).hexdigest()[:16]
 
 
-def discover_files(input_dir: Path) -> Iterator[Path]:
-    """Every file below input_dir, in a stable (sorted) order, without following
-    directory symlinks (they could lead outside the folder or loop)."""
+def discover_files(input_dir: Path) -> list[Path]:
+    """Every file below input_dir, sorted by relative path (so "first copy" of
+    a duplicate means first in path order), without following directory
+    symlinks: they could lead outside the folder or loop. A directory symlink
+    is itself listed, to be rejected with a reason."""
+    found: list[Path] = []
     for root, dirs, files in os.walk(input_dir, followlinks=False):
-        dirs.sort()
-        for name in sorted(files):
-            yield Path(root) / name
-        for name in dirs:
-            if (Path(root) / name).is_symlink():
-                yield Path(root) / name
+        found.extend(Path(root) / name for name in files)
+        found.extend(Path(root) / name for name in dirs if (Path(root) / name).is_symlink())
+    return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
 
 
 def _rejection_reason(path: Path, input_dir: Path, max_bytes: int) -> str | None:
@@ -130,7 +130,7 @@ def ingest_folder(
     articles: list[dict] = []
     rejected: list[dict] = []
     first_by_hash: dict[str, str] = {}
-    for path in progress(list(discover_files(input_dir))):
+    for path in progress(discover_files(input_dir)):
         rel = path.relative_to(input_dir).as_posix()
         try:
             reason = _rejection_reason(path, input_dir, max_bytes)

@@ -148,6 +148,7 @@ class Warehouse:
     ) -> Path:
         path = self.staging_dir(run_id) / f"{table}.parquet"
         write_parquet(df, path, schema=schema, sort_by="doc_id")
+        failpoint(f"stage.{table}")
         return path
 
     def read_staged(self, run_id: str, table: str) -> pd.DataFrame:
@@ -191,6 +192,20 @@ class Warehouse:
             self.write_catalog(latest)
             removed.append("catalog.duckdb (rebuilt for LATEST)")
         return removed
+
+    def ensure_catalog(self) -> None:
+        """Rebuild catalog.duckdb if it does not describe LATEST (a run killed
+        between the two renames of a commit). Best effort: a read-only copy of
+        a warehouse is left as it is."""
+        latest = self.latest()
+        if latest is None or self._catalog_version() == latest:
+            return
+        try:
+            with self.lock():
+                if self._catalog_version() != self.latest():
+                    self.write_catalog(self.latest())
+        except OSError:
+            pass
 
     def claim_staging(self, run_id: str) -> Path:
         """Mark a staging folder as owned by this process so that `recover` in

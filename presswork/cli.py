@@ -107,8 +107,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_query(args: argparse.Namespace) -> int:
     from pipeline.query import QueryError, run_query
 
+    warehouse = Warehouse(args.warehouse)
+    warehouse.ensure_catalog()
     try:
-        columns, rows = run_query(Warehouse(args.warehouse), args.sql, version=args.version)
+        columns, rows = run_query(warehouse, args.sql, version=args.version)
     except QueryError as exc:
         raise CliError(str(exc)) from None
     sys.stdout.write(format_rows(columns, rows, args.format))
@@ -137,6 +139,7 @@ def cmd_versions(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
     warehouse = Warehouse(args.warehouse)
+    warehouse.ensure_catalog()
     manifests = warehouse.versions()
     if not manifests:
         raise CliError(f"no committed versions in {warehouse.root}")
