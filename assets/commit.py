@@ -15,13 +15,13 @@ from pipeline.provenance import inputs_fingerprint, run_info
 )
 def dataset_version(context: dg.AssetExecutionContext, settings: PressworkSettings) -> dg.MaterializeResult:
     warehouse = settings.warehouse
-    documents = warehouse.read_staged(context.run_id, "documents")
-    rejected = warehouse.read_staged(context.run_id, "rejected")
+    documents = warehouse.read_staged(context.run.run_id, "documents")
+    rejected = warehouse.read_staged(context.run.run_id, "rejected")
     info = run_info(
         input_dir=settings.input_dir,
         inputs_fingerprint=inputs_fingerprint(documents, rejected),
     )
-    manifest = warehouse.commit_version(context.run_id, list(schemas.TABLES), info)
+    manifest = warehouse.commit_version(context.run.run_id, list(schemas.TABLES), info)
     rows = {table: entry["rows"] for table, entry in manifest["tables"].items()}
     context.log.info(f"committed version {manifest['version']}: {rows}")
     return dg.MaterializeResult(
