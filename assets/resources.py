@@ -3,6 +3,7 @@ and the warehouse where each run stages its tables before committing them."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 
 import dagster as dg
@@ -52,9 +53,16 @@ class StagingIOManager(dg.ConfigurableIOManager):
     def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
         table = context.asset_key.path[-1]
         warehouse = self._warehouse()
-        warehouse.claim_staging(context.run_id)
+        warehouse.claim_staging(context.run_id, owner_pid=_run_process_pid())
         warehouse.stage_table(context.run_id, table, obj, schema=schemas.arrow_schema(table))
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         table = context.upstream_output.asset_key.path[-1]
         return self._warehouse().read_staged(context.upstream_output.run_id, table)
+
+
+def _run_process_pid() -> int:
+    """The process that lives for the whole run: under the multiprocess
+    executor each step is a child spawned by the run worker; in process, us."""
+    parent = multiprocessing.parent_process()
+    return parent.pid if parent is not None else os.getpid()

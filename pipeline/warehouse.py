@@ -166,7 +166,7 @@ class Warehouse:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
-    def recover(self) -> list[str]:
+    def recover(self, keep_run: str | None = None) -> list[str]:
         """Remove what interrupted runs left behind; call with the lock held.
         Returns what was removed, for the log."""
         latest = self.latest()
@@ -185,7 +185,7 @@ class Warehouse:
                 tmp.unlink()
                 removed.append(str(tmp.relative_to(self.root)))
         for staging in (self.root / "_staging").glob("*") if (self.root / "_staging").exists() else []:
-            if not _owner_alive(staging):
+            if staging.name != keep_run and not _owner_alive(staging):
                 shutil.rmtree(staging, ignore_errors=True)
                 removed.append(str(staging.relative_to(self.root)))
         if latest is not None and self._catalog_version() != latest:
@@ -207,12 +207,15 @@ class Warehouse:
         except OSError:
             pass
 
-    def claim_staging(self, run_id: str) -> Path:
-        """Mark a staging folder as owned by this process so that `recover` in
-        another process leaves it alone while we live."""
+    def claim_staging(self, run_id: str, owner_pid: int | None = None) -> Path:
+        """Mark a staging folder with the process that lives as long as its run
+        (the first claim wins), so that `recover` in another process leaves it
+        alone until that process is gone."""
         staging = self.staging_dir(run_id)
         staging.mkdir(parents=True, exist_ok=True)
-        (staging / "owner.pid").write_text(str(os.getpid()))
+        owner = staging / "owner.pid"
+        if not owner.exists():
+            owner.write_text(str(owner_pid or os.getpid()))
         return staging
 
     def commit_version(self, run_id: str, tables: list[str], info: dict) -> dict:
@@ -222,7 +225,7 @@ class Warehouse:
         if missing:
             raise FileNotFoundError(f"run {run_id} has no staged table(s): {', '.join(missing)}")
         with self.lock():
-            self.recover()
+            self.recover(keep_run=run_id)
             failpoint("commit.start")
             version = new_version_id(after=self._newest_version_name())
             entries = {}

@@ -1,0 +1,262 @@
+"""Deterministic training recipe for the Presswork English news pipeline (en_presswork_news).
+
+Stages (all run by default, in this order):
+
+  convert   UD EWT CoNLL-U (train/dev) and CoNLL-2003 IOB2 (train/valid) -> DocBins in --work
+            (outside the repo: the corpora must never be copied into the project).
+  ud        train tok2vec + tagger (PTB tags) + morphologizer (UPOS + feats) + parser + edit-tree
+            lemmatizer on UD EWT          (config: training/configs/ud_ewt.cfg)
+  ner       train NER with its own tok2vec on CoNLL-2003 (config: training/configs/ner_conll.cfg)
+  assemble  load the best UD pipeline, source the best NER into it, write meta, save with
+            nlp.to_disk() to --out (default models/en_presswork_news).
+
+Nothing is downloaded. Seeds are fixed (system.seed=0) and training runs single-threaded; run it as
+
+  OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 1 \
+      .venv/bin/python training/train_model.py --max-steps 12000
+
+CoNLL-2003 label mapping (documented in the model card):
+  PER -> PERSON, ORG -> ORG, LOC -> GPE, MISC -> MISC.
+CoNLL LOC is mostly countries/cities/regions (OntoNotes GPE); the minority of non-GPE locations (rivers,
+mountains, continents) is also labelled GPE. Nationalities (OntoNotes NORP) are inside CoNLL MISC and are not
+separated: splitting them needs a lexicon, which this version does not use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+CONFIGS = REPO / "training" / "configs"
+
+CONLL_LABEL_MAP = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE", "MISC": "MISC"}
+MODEL_NAME = "presswork_news"  # spaCy prefixes the language: en_presswork_news
+MODEL_VERSION = "0.1.0"
+
+SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
+
+
+def log(msg: str) -> None:
+    print(f"[train_model {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# conversion
+# --------------------------------------------------------------------------------------------------
+def convert_ud(src: Path, dest: Path, n_sents: int = 10) -> int:
+    from spacy.tokens import DocBin
+    from spacy.training.converters import conllu_to_docs
+
+    text = src.read_text(encoding="utf-8")
+    docs = list(conllu_to_docs(text, n_sents=n_sents, no_print=True))
+    db = DocBin(store_user_data=False)
+    for doc in docs:
+        db.add(doc)
+    db.to_disk(dest)
+    return len(docs)
+
+
+def read_conll2003(path: Path):
+    """Yield documents: lists of sentences, each a list of (token, iob2_tag)."""
+    doc, sent = [], []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line.startswith("-DOCSTART-"):
+            if sent:
+                doc.append(sent)
+                sent = []
+            if doc:
+                yield doc
+            doc = []
+            continue
+        if not line:
+            if sent:
+                doc.append(sent)
+                sent = []
+            continue
+        parts = line.split()
+        sent.append((parts[0], parts[-1]))
+    if sent:
+        doc.append(sent)
+    if doc:
+        yield doc
+
+
+def iob2_spans(tags):
+    """(start, end, label) token spans from IOB2 tags (tolerates I- without B-)."""
+    spans, start, label = [], None, None
+    for i, tag in enumerate(list(tags) + ["O"]):
+        if tag == "O" or tag.startswith("B-") or (tag.startswith("I-") and tag[2:] != label):
+            if start is not None:
+                spans.append((start, i, label))
+                start, label = None, None
+            if tag != "O":
+                start, label = i, tag[2:]
+    return spans
+
+
+def convert_conll(src: Path, dest: Path, n_sents: int = 10, label_map=CONLL_LABEL_MAP) -> int:
+    """CoNLL-2003 -> DocBin; groups up to n_sents sentences of the same Reuters document per Doc."""
+    import spacy
+    from spacy.tokens import Doc, DocBin, Span
+
+    nlp = spacy.blank("en")
+    db = DocBin(store_user_data=False)
+    count = 0
+    for document in read_conll2003(src):
+        for i in range(0, len(document), n_sents):
+            chunk = document[i : i + n_sents]
+            words, spaces, sent_starts, ents = [], [], [], []
+            for sent in chunk:
+                offset = len(words)
+                for j, (tok, _tag) in enumerate(sent):
+                    words.append(tok)
+                    spaces.append(True)
+                    sent_starts.append(j == 0)
+                for s, e, lab in iob2_spans([t for _, t in sent]):
+                    ents.append((offset + s, offset + e, label_map[lab]))
+            spaces[-1] = False
+            doc = Doc(nlp.vocab, words=words, spaces=spaces, sent_starts=sent_starts)
+            doc.ents = [Span(doc, s, e, label=lab) for s, e, lab in ents]
+            db.add(doc)
+            count += 1
+    db.to_disk(dest)
+    return count
+
+
+def stage_convert(data: Path, work: Path) -> None:
+    work.mkdir(parents=True, exist_ok=True)
+    ud = data / "ud_en_ewt"
+    for split in ("train", "dev"):
+        n = convert_ud(ud / f"en_ewt-ud-{split}.conllu", work / f"ud_{split}.spacy")
+        log(f"UD EWT {split}: {n} docs -> {work / f'ud_{split}.spacy'}")
+    conll = data / "ner" / "conll2003"
+    for split, name in (("train", "train"), ("dev", "valid")):
+        n = convert_conll(conll / f"{name}.txt", work / f"conll_{split}.spacy")
+        log(f"CoNLL-2003 {name}: {n} docs -> {work / f'conll_{split}.spacy'}")
+
+
+# --------------------------------------------------------------------------------------------------
+# training
+# --------------------------------------------------------------------------------------------------
+def spacy_train(config: Path, out: Path, train: Path, dev: Path, max_steps: int, extra: list[str]) -> None:
+    if out.exists():
+        shutil.rmtree(out)
+    cmd = [
+        sys.executable, "-m", "spacy", "train", str(config),
+        "--output", str(out),
+        "--paths.train", str(train),
+        "--paths.dev", str(dev),
+        "--system.seed", "0",
+        "--training.max_steps", str(max_steps),
+        *extra,
+    ]
+    env = {**os.environ}
+    for k, v in SINGLE_THREAD_ENV.items():
+        env.setdefault(k, v)
+    log("running: " + " ".join(cmd))
+    t0 = time.time()
+    subprocess.run(cmd, check=True, env=env)
+    log(f"trained {out} in {time.time() - t0:.0f}s")
+
+
+def stage_assemble(ud_dir: Path, ner_dir: Path, out: Path, train_info: dict) -> None:
+    import spacy
+
+    nlp = spacy.load(ud_dir)
+    ner_nlp = spacy.load(ner_dir)
+    nlp.add_pipe("ner", source=ner_nlp)  # independent tok2vec inside the NER model: no listener rewiring
+    nlp.meta.update(
+        {
+            "name": MODEL_NAME,
+            "version": MODEL_VERSION,
+            "description": (
+                "Presswork English news pipeline (CPU, no pretrained vectors): PTB tagger, UPOS+morph "
+                "morphologizer, dependency parser and edit-tree lemmatizer trained on UD English EWT; "
+                "NER (PERSON, ORG, GPE, MISC) trained on CoNLL-2003. See README.md in this folder."
+            ),
+            "author": "Presswork",
+            "license": "CC BY-SA 4.0 (UD EWT-derived components); NER weights derived from CoNLL-2003 (research use)",
+            "sources": [
+                {"name": "UD English EWT", "url": "https://github.com/UniversalDependencies/UD_English-EWT",
+                 "license": "CC BY-SA 4.0"},
+                {"name": "CoNLL-2003 English NER (Reuters RCV1)", "url": "https://www.clips.uantwerpen.be/conll2003/ner/",
+                 "license": "research use (Reuters RCV1 terms); text not distributed"},
+            ],
+            "presswork_training": train_info,
+        }
+    )
+    if out.exists():
+        shutil.rmtree(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    nlp.to_disk(out)
+    # the model card lives in the model directory; keep it if training/MODEL_CARD.md exists
+    card = REPO / "training" / "MODEL_CARD.md"
+    if card.exists():
+        shutil.copy(card, out / "README.md")
+    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+    log(f"saved {out} ({size / 1e6:.1f} MB), pipeline={nlp.pipe_names}")
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data",
+                    help="shared data root (default: ../shared/data relative to the repo root)")
+    ap.add_argument("--out", type=Path, default=REPO / "models" / "en_presswork_news")
+    ap.add_argument("--work", type=Path, default=Path("/tmp/presswork-train"),
+                    help="scratch dir for DocBins and intermediate models (must be outside the repo)")
+    ap.add_argument("--max-steps", type=int, default=12000, help="default max steps for both trainings")
+    ap.add_argument("--ud-max-steps", type=int, default=None)
+    ap.add_argument("--ner-max-steps", type=int, default=None)
+    ap.add_argument("--ud-config", type=Path, default=CONFIGS / "ud_ewt.cfg")
+    ap.add_argument("--ner-config", type=Path, default=CONFIGS / "ner_conll.cfg")
+    ap.add_argument("--stages", default="convert,ud,ner,assemble",
+                    help="comma-separated subset of convert,ud,ner,assemble")
+    ap.add_argument("--ud-override", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra spaCy config override for the UD training, e.g. components.parser.model.hidden_width=64")
+    ap.add_argument("--ner-override", action="append", default=[], metavar="KEY=VALUE")
+    args = ap.parse_args(argv)
+
+    work = args.work.resolve()
+    if REPO in work.parents or work == REPO:
+        ap.error("--work must be outside the repository (training data may not be copied into it)")
+    stages = [s.strip() for s in args.stages.split(",") if s.strip()]
+    ud_steps = args.ud_max_steps or args.max_steps
+    ner_steps = args.ner_max_steps or args.max_steps
+
+    def overrides(items):
+        out = []
+        for item in items:
+            k, v = item.split("=", 1)
+            out += [f"--{k}", v]
+        return out
+
+    if "convert" in stages:
+        stage_convert(args.data, work)
+    if "ud" in stages:
+        spacy_train(args.ud_config, work / "ud_model", work / "ud_train.spacy", work / "ud_dev.spacy",
+                    ud_steps, overrides(args.ud_override))
+    if "ner" in stages:
+        spacy_train(args.ner_config, work / "ner_model", work / "conll_train.spacy", work / "conll_dev.spacy",
+                    ner_steps, overrides(args.ner_override))
+    if "assemble" in stages:
+        info = {
+            "ud_config": str(args.ud_config.relative_to(REPO) if REPO in args.ud_config.resolve().parents else args.ud_config),
+            "ner_config": str(args.ner_config.relative_to(REPO) if REPO in args.ner_config.resolve().parents else args.ner_config),
+            "ud_max_steps": ud_steps, "ner_max_steps": ner_steps, "seed": 0,
+            "ud_override": args.ud_override, "ner_override": args.ner_override,
+            "label_map_conll": CONLL_LABEL_MAP,
+        }
+        stage_assemble(work / "ud_model" / "model-best", work / "ner_model" / "model-best", args.out, info)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
