@@ -14,6 +14,8 @@ class ProgressHandler(logging.Handler):
         self.stream = stream or sys.stderr
         self.failed_checks: list[str] = []
         self.step_errors: list[str] = []
+        self._rows: dict[str, list[str]] = {}
+        self._check_steps: set[str] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
@@ -21,20 +23,31 @@ class ProgressHandler(logging.Handler):
             return
         kind, step = event.event_type_value, event.step_key
         data = event.event_specific_data
-        if kind == "STEP_SUCCESS":
-            self._print(f"  ✓ {step} ({data.duration_ms / 1000:.1f}s)")
+        if kind == "ASSET_MATERIALIZATION":
+            rows = data.materialization.metadata.get("dagster/row_count")
+            if rows is not None:
+                self._rows.setdefault(step, []).append(
+                    f"{data.materialization.asset_key.to_user_string()}={rows.value:,}"
+                )
+        elif kind == "ASSET_CHECK_EVALUATION":
+            self._check_steps.add(step)
+            name = f"{data.asset_key.to_user_string()}: {data.check_name}"
+            if data.passed:
+                self._print(f"  ✓ check {name}")
+            else:
+                failures = data.metadata.get("failures")
+                count = f" ({failures.value} failing rows)" if failures is not None else ""
+                self.failed_checks.append(name + count)
+                self._print(f"  ✗ check {name} FAILED{count}")
+        elif kind == "STEP_SUCCESS" and step not in self._check_steps:
+            rows = ", ".join(self._rows.get(step, []))
+            self._print(f"  ✓ {step} ({data.duration_ms / 1000:.1f}s){'  ' + rows if rows else ''}")
         elif kind == "STEP_FAILURE":
             message = data.error.message.strip().splitlines()[0] if data and data.error else "failed"
             self.step_errors.append(f"{step}: {message}")
             self._print(f"  ✗ {step}: {message}")
         elif kind == "STEP_SKIPPED":
             self._print(f"  - {step} skipped (an upstream step or blocking check failed)")
-        elif kind == "ASSET_CHECK_EVALUATION" and not data.passed:
-            failures = data.metadata.get("failures")
-            count = f" ({failures.value} failing rows)" if failures is not None else ""
-            name = f"{data.asset_key.to_user_string()}.{data.check_name}"
-            self.failed_checks.append(name + count)
-            self._print(f"  ✗ check {name} failed{count}")
 
     def _print(self, line: str) -> None:
         print(line, file=self.stream, flush=True)
