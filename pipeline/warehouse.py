@@ -84,6 +84,8 @@ def write_parquet(
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE)
+    with open(tmp, "rb") as fh:  # on disk before it can be committed, not just in the page cache
+        os.fsync(fh.fileno())
     os.replace(tmp, path)
 
 

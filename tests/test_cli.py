@@ -97,3 +97,25 @@ def test_help_lists_commands():
     for command in ("run", "query", "versions"):
         assert command in out
     assert "--input" in run_cli("run", "--help").stdout
+
+
+def test_run_with_bad_inputs_commits_good_rows_and_lists_the_rest(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(SEEDS / "004_6d42bed67616d20b.txt", corpus / "good.txt")
+    (corpus / "binary.txt").write_bytes(bytes(range(256)) * 10)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "latin1.txt").write_bytes("Chelsea sack Mutu\n\nA \xa315.8m signing. He left.".encode("latin-1"))
+    paragraph = "Ministers said on Tuesday that the report would be published in full. " * 300
+    (corpus / "big.txt").write_text("A very long article\n\n" + (paragraph + "\n\n") * 1000)
+    assert (corpus / "big.txt").stat().st_size > 20_000_000
+    warehouse = tmp_path / "wh"
+    run_cli("run", "--input", str(corpus), "--warehouse", str(warehouse), "--max-bytes", str(64 * 1024 * 1024))
+    con = duckdb.connect(str(warehouse / "catalog.duckdb"), read_only=True)
+    assert con.sql("select source_file, reason from rejected order by 1").fetchall() == [
+        ("binary.txt", "binary file: contains NUL bytes"), ("empty.txt", "empty file"),
+    ]
+    docs = dict(con.sql("select source_file, encoding from documents").fetchall())
+    assert docs == {"good.txt": "utf-8", "latin1.txt": "cp1252", "big.txt": "utf-8"}
+    assert con.sql("select count(*) from sentences s join documents d using (doc_id) "
+                   "where d.source_file = 'big.txt'").fetchall()[0][0] == 300_001
