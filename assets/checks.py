@@ -47,6 +47,18 @@ def sentences_cover_all_text(sentences: pd.DataFrame, articles: pd.DataFrame) ->
     return _result(validation.uncovered_text(articles, sentences), "every non-space character is in a sentence")
 
 
+@dg.asset_check(asset="sentences", blocking=True)
+def sentence_ids_unique(sentences: pd.DataFrame) -> dg.AssetCheckResult:
+    """sentence_id is a primary key."""
+    return _result(validation.duplicates(sentences, "sentence_id"), "sentence_id is unique")
+
+
+@dg.asset_check(asset="documents", blocking=True)
+def doc_ids_unique(documents: pd.DataFrame) -> dg.AssetCheckResult:
+    """doc_id is a primary key (exact duplicates get their own id and a duplicate_of link)."""
+    return _result(validation.duplicates(documents, "doc_id"), "doc_id is unique")
+
+
 @dg.asset_check(asset="documents", additional_ins={"sentences": dg.AssetIn("sentences")}, blocking=True)
 def document_sentence_counts(documents: pd.DataFrame, sentences: pd.DataFrame) -> dg.AssetCheckResult:
     """documents.n_sentences equals the number of sentence rows of each document."""
@@ -69,6 +81,8 @@ def every_input_accounted_for(
 
 
 CHECKS = [
+    sentence_ids_unique,
+    doc_ids_unique,
     sentence_spans_match_text,
     sentence_doc_ids_exist,
     sentences_cover_all_text,

@@ -48,7 +48,8 @@ def test_assets_are_grouped_by_stage_and_described():
         assert graph.get(key).description, f"{key.to_user_string()} has no description"
     checks = {key.name for key in graph.asset_check_keys}
     assert {"sentence_spans_match_text", "sentence_doc_ids_exist", "sentences_cover_all_text",
-            "document_sentence_counts", "every_input_accounted_for"} <= checks
+            "document_sentence_counts", "every_input_accounted_for", "sentence_ids_unique",
+            "doc_ids_unique"} <= checks
 
 
 def _run_in_process(tmp_path):
