@@ -3,17 +3,19 @@
 import dagster as dg
 import pandas as pd
 
-from assets._metadata import table_metadata
+from assets._metadata import progress_bar, table_metadata
+from assets.resources import PressworkSettings
 from pipeline.sentences import count_sentences, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
 
 
 @dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
-def sentences(articles: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[pd.DataFrame]:
     """Every sentence of every document, with character offsets into
     documents.text (rule-based news segmenter: titles, initialisms, quotes,
     headline lines without stops, glued captions)."""
-    table = validate_table(SentencesModel, segment_sentences(articles))
+    segmented = segment_sentences(articles, progress=progress_bar(settings.show_progress, "sentences"))
+    table = validate_table(SentencesModel, segmented)
     lengths = table["text"].str.len()
     return dg.Output(
         table,

@@ -24,7 +24,7 @@ ARTICLE_SUFFIX = ".txt"
 Progress = Callable[[Iterable], Iterable]
 
 
-def _no_progress(items: Iterable) -> Iterable:
+def no_progress(items: Iterable) -> Iterable:
     return items
 
 
@@ -121,7 +121,7 @@ REJECTED_COLUMNS = ["source_file", "reason", "detail"]
 def ingest_folder(
     input_dir: Path | str,
     max_bytes: int = DEFAULT_MAX_BYTES,
-    progress: Progress = _no_progress,
+    progress: Progress = no_progress,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Return (articles, rejected) for every file under input_dir."""
     input_dir = Path(input_dir)

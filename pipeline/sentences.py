@@ -6,6 +6,7 @@ import bisect
 
 import pandas as pd
 
+from pipeline.ingest import Progress, no_progress
 from pipeline.segmenter import split_spans
 
 SENTENCE_COLUMNS = [
@@ -35,10 +36,10 @@ def segment_document(doc_id: str, text: str) -> list[tuple]:
     ]
 
 
-def segment_sentences(documents: pd.DataFrame) -> pd.DataFrame:
+def segment_sentences(documents: pd.DataFrame, progress: Progress = no_progress) -> pd.DataFrame:
     """documents (doc_id, text) -> sentences table."""
     rows: list[tuple] = []
-    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+    for doc_id, text in progress(list(zip(documents["doc_id"], documents["text"]))):
         rows.extend(segment_document(doc_id, text))
     return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
 
