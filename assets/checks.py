@@ -80,7 +80,33 @@ def every_input_accounted_for(
     return _result(pd.concat([missing, doubled]), "inputs == documents + rejected")
 
 
+@dg.asset_check(asset="tokens", additional_ins=_ARTICLES, blocking=True)
+def token_spans_match_text(tokens: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+    """Every token's offsets index documents.text exactly (and its doc_id exists)."""
+    return _result(validation.span_mismatches(tokens, articles), "text == documents.text[start_char:end_char]")
+
+
+@dg.asset_check(asset="quotes", additional_ins=_ARTICLES, blocking=True)
+def quote_spans_match_text(quotes: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+    """Quoted content, cue and speaker mention all index documents.text exactly."""
+    spans = [quotes[["doc_id", "start_char", "end_char", "text"]]]
+    for part in ("cue", "speaker"):
+        located = quotes.dropna(subset=[f"{part}_start_char"])
+        texts = articles.set_index("doc_id")["text"]
+        spans.append(pd.DataFrame({
+            "doc_id": located["doc_id"],
+            "start_char": located[f"{part}_start_char"].astype("int64"),
+            "end_char": located[f"{part}_end_char"].astype("int64"),
+            "text": [texts[d][int(s):int(e)] for d, s, e in zip(
+                located["doc_id"], located[f"{part}_start_char"], located[f"{part}_end_char"])],
+        }))
+    return _result(validation.span_mismatches(pd.concat(spans, ignore_index=True), articles),
+                   "quote, cue and speaker offsets inside documents.text")
+
+
 CHECKS = [
+    token_spans_match_text,
+    quote_spans_match_text,
     sentence_ids_unique,
     doc_ids_unique,
     sentence_spans_match_text,

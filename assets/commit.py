@@ -3,21 +3,24 @@
 import dagster as dg
 
 import schemas
-from assets.resources import PressworkSettings
+from assets.resources import NlpModel, PressworkSettings
 from pipeline.provenance import inputs_fingerprint, run_info
 
 
 @dg.asset(
     group_name="warehouse",
     deps=list(schemas.TABLES),
-    description="Commits documents, sentences and rejected as a new version (LATEST, catalog.duckdb), "
-    "only after every blocking check on them passed.",
+    description="Commits every table (documents, sentences, tokens, quotes, rejected) as a new version "
+    "(LATEST, catalog.duckdb), only after every blocking check on them passed.",
 )
-def dataset_version(context: dg.AssetExecutionContext, settings: PressworkSettings) -> dg.MaterializeResult:
+def dataset_version(
+    context: dg.AssetExecutionContext, settings: PressworkSettings, nlp_model: NlpModel
+) -> dg.MaterializeResult:
     warehouse = settings.warehouse
     documents = warehouse.read_staged(context.run.run_id, "documents")
     rejected = warehouse.read_staged(context.run.run_id, "rejected")
     info = run_info(
+        model=nlp_model.info(),
         input_dir=settings.input_dir,
         inputs_fingerprint=inputs_fingerprint(documents, rejected),
     )

@@ -8,19 +8,23 @@ import dagster as dg
 from assets.checks import CHECKS
 from assets.commit import dataset_version
 from assets.ingest import ingest
-from assets.resources import PressworkSettings, StagingIOManager
+from assets.nlp import tokens
+from assets.quotes import quotes
+from assets.resources import NlpModel, PressworkSettings, StagingIOManager
 from assets.sentences import documents, sentences
 
-ALL_ASSETS = [ingest, sentences, documents, dataset_version]
+ALL_ASSETS = [ingest, sentences, documents, tokens, quotes, dataset_version]
 RUN_JOB = "presswork_run"
 
 
 def build_definitions(
     settings: PressworkSettings | None = None,
     loggers: dict[str, dg.LoggerDefinition] | None = None,
+    nlp_model: NlpModel | None = None,
 ) -> dg.Definitions:
     """`loggers` only changes how a run reports itself (the CLI's progress lines)."""
     settings = settings or PressworkSettings.from_env()
+    nlp_model = nlp_model or NlpModel.from_env()
     return dg.Definitions(
         loggers=loggers,
         assets=ALL_ASSETS,
@@ -29,11 +33,12 @@ def build_definitions(
             dg.define_asset_job(
                 RUN_JOB,
                 selection=dg.AssetSelection.all(),
-                description="Ingest -> sentences -> checks -> commit one dataset version.",
+                description="Ingest -> sentences -> tokens -> quotes -> checks -> commit one dataset version.",
             )
         ],
         resources={
             "settings": settings,
+            "nlp_model": nlp_model,
             "staging_io_manager": StagingIOManager(warehouse_dir=settings.warehouse_dir),
         },
     )

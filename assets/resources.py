@@ -10,6 +10,7 @@ import dagster as dg
 import pandas as pd
 
 import schemas
+from pipeline import nlp
 from pipeline.ingest import DEFAULT_MAX_BYTES
 from pipeline.warehouse import Warehouse
 
@@ -38,6 +39,23 @@ class PressworkSettings(dg.ConfigurableResource):
     @property
     def warehouse(self) -> Warehouse:
         return Warehouse(self.warehouse_dir)
+
+
+class NlpModel(dg.ConfigurableResource):
+    """The spaCy pipeline: the shipped model by default, or any installed
+    package or path (env: PRESSWORK_NLP_MODEL). Loaded once per process."""
+
+    model: str = ""
+
+    @classmethod
+    def from_env(cls, model: str | None = None) -> "NlpModel":
+        return cls(model=model or os.environ.get(nlp.MODEL_ENV, ""))
+
+    def load(self):
+        return nlp.load_pipeline(self.model or None)
+
+    def info(self) -> dict:
+        return nlp.model_info(self.model or None)
 
 
 class StagingIOManager(dg.ConfigurableIOManager):

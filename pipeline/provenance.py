@@ -55,18 +55,18 @@ def inputs_fingerprint(documents: pd.DataFrame, rejected: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def run_info(input_dir: str, inputs_fingerprint: str) -> dict:
+def run_info(model: dict, input_dir: str, inputs_fingerprint: str) -> dict:
     return {
         "code_version": {
             "package": package_version(),
             "git_commit": git_commit(),
             "source_fingerprint": code_fingerprint(),
         },
-        "model": {"sentence_segmenter": "presswork rule-based segmenter", "nlp": None},
+        "model": {"sentence_segmenter": "pipeline.segmenter (rule-based)", "nlp": model},
         "input_dir": str(Path(input_dir).absolute()),
         "inputs_fingerprint": inputs_fingerprint,
         "python": platform.python_version(),
-        "libraries": {name: _version(name) for name in ("dagster", "pandas", "pandera", "pyarrow", "duckdb")},
+        "libraries": {name: _version(name) for name in ("dagster", "pandas", "pandera", "pyarrow", "duckdb", "spacy")},
     }
 
 

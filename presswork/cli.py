@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="process every article and commit a new dataset version",
-        description="Materialise every asset (ingest -> sentences -> checks) for all .txt files under the "
+        description="Materialise every asset (ingest -> sentences -> tokens -> quotes -> checks) for all .txt "
+        "files under the "
         "input folder and commit them as one new version. Nothing is visible until every check passed.",
     )
     run.add_argument("--input", default=os.environ.get("PRESSWORK_INPUT", "seeds"),
@@ -47,12 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     _warehouse_arg(run)
     run.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES,
                      help=f"reject files larger than this (default: {DEFAULT_MAX_BYTES:,})")
+    run.add_argument("--model", default=os.environ.get("PRESSWORK_NLP_MODEL", ""),
+                     help="spaCy pipeline: installed package name or path (default: $PRESSWORK_NLP_MODEL "
+                     "or the shipped models/en_presswork_news)")
     run.add_argument("--quiet", action="store_true", help="print only the final line")
 
     query = commands.add_parser(
         "query", help="run read-only DuckDB SQL over a version's tables",
         description="Run DuckDB SQL (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) over the tables of the "
-        "latest version (or --version). Tables: documents, sentences, rejected.",
+        "latest version (or --version). Tables: documents, sentences, tokens, quotes, rejected.",
     )
     query.add_argument("sql", help='e.g. "select count(*) from sentences"')
     _warehouse_arg(query)
@@ -61,6 +65,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     versions = commands.add_parser("versions", help="list committed versions, newest last")
     _warehouse_arg(versions)
+
+    train = commands.add_parser(
+        "train-model", help="train the shipped spaCy pipeline from ../shared/data (training/train_model.py)",
+        description="Runs training/train_model.py with the given options (see `presswork train-model -- --help`).",
+    )
+    train.add_argument("options", nargs=argparse.REMAINDER, help="options for training/train_model.py")
     return parser
 
 
@@ -71,7 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from assets.definitions import RUN_JOB, build_definitions
-    from assets.resources import PressworkSettings
+    from assets.resources import NlpModel, PressworkSettings
+    from pipeline.nlp import ModelNotFoundError, model_info
     from presswork.progress import ProgressHandler, progress_logger_def
 
     interactive = sys.stderr.isatty() and not args.quiet
@@ -81,8 +92,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         max_bytes=args.max_bytes,
         show_progress=interactive,
     )
+    try:
+        model_info(args.model or None)
+    except ModelNotFoundError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     handler = ProgressHandler(stream=open(os.devnull, "w") if args.quiet else sys.stderr)
-    defs = build_definitions(settings, loggers={"presswork_progress": progress_logger_def(handler)})
+    defs = build_definitions(settings, loggers={"presswork_progress": progress_logger_def(handler)},
+                             nlp_model=NlpModel(model=args.model))
     job = defs.resolve_job_def(RUN_JOB)
     if not args.quiet:
         print(f"presswork: {input_dir} -> {settings.warehouse_dir}", file=sys.stderr)
@@ -154,7 +170,22 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions}
+def cmd_train_model(args: argparse.Namespace) -> int:
+    import runpy
+
+    script = Path(__file__).resolve().parents[1] / "training" / "train_model.py"
+    if not script.exists():
+        raise CliError(f"training recipe not found at {script} (train from a source checkout)")
+    options = [o for o in args.options if o != "--"]
+    sys.argv = [str(script), *options]
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    return EXIT_OK
+
+
+COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions, "train-model": cmd_train_model}
 
 
 def main(argv: list[str] | None = None) -> int:

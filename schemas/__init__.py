@@ -2,18 +2,22 @@
 
 from schemas._base import TableValidationError, validate_table
 from schemas.documents import ArticlesModel, DocumentsModel
+from schemas.quotes import QuotesModel
 from schemas.rejected import RejectedModel
 from schemas.sentences import SentencesModel
+from schemas.tokens import TokensModel
 
 # The tables committed in every version, in the order they are written.
 TABLES = {
     "documents": DocumentsModel,
     "sentences": SentencesModel,
+    "tokens": TokensModel,
+    "quotes": QuotesModel,
     "rejected": RejectedModel,
 }
 
 __all__ = [
-    "TABLES", "ArticlesModel", "DocumentsModel", "RejectedModel", "SentencesModel",
+    "TABLES", "ArticlesModel", "DocumentsModel", "QuotesModel", "RejectedModel", "SentencesModel", "TokensModel",
     "TableValidationError", "validate_table",
 ]
 
@@ -26,7 +30,8 @@ def arrow_schema(table: str):
     from schemas.documents import REMOVED_ARROW_TYPE
 
     model = {**TABLES, "articles": ArticlesModel}[table]
-    simple = {"str": pa.string(), "int64": pa.int64(), "bool": pa.bool_(), "float64": pa.float64()}
+    simple = {"str": pa.string(), "int64": pa.int64(), "Int64": pa.int64(), "bool": pa.bool_(),
+              "float64": pa.float64()}
     overrides = {"removed": REMOVED_ARROW_TYPE}
     fields = []
     for name, column in model.to_schema().columns.items():

@@ -20,6 +20,7 @@ from pipeline.warehouse import Warehouse
 EXPECTED_GROUPS = {
     "articles": "ingest", "rejected": "ingest",
     "sentences": "sentences", "documents": "sentences",
+    "tokens": "nlp", "quotes": "quotes",
     "dataset_version": "warehouse",
 }
 
@@ -49,7 +50,7 @@ def test_assets_are_grouped_by_stage_and_described():
     checks = {key.name for key in graph.asset_check_keys}
     assert {"sentence_spans_match_text", "sentence_doc_ids_exist", "sentences_cover_all_text",
             "document_sentence_counts", "every_input_accounted_for", "sentence_ids_unique",
-            "doc_ids_unique"} <= checks
+            "doc_ids_unique", "token_spans_match_text", "quote_spans_match_text"} <= checks
 
 
 def _run_in_process(tmp_path):

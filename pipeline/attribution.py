@@ -1,0 +1,160 @@
+"""Who said it: find the cue (said, told Jewish News, according to...) and the
+speaker mention for a quoted span, from the dependency parse.
+
+Patterns covered: `X said: "..."`, `"...," said X`, `"...," X said`,
+`X told Jewish News: "..."`, `according to X`, participles (`adding that`,
+`Speaking after the meeting, X said`), pronoun speakers (`he added`, `They
+wrote:`) resolved through pipeline.coref, and unnamed sources ("A senior
+source said") whose phrase is the speaker.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Span, Token
+
+from pipeline.coref import (
+    RELATIVE_PRONOUNS, SUBJECT_DEPS, entity_in, fullest_name, is_coordinated, noun_phrase, resolve_pronoun,
+)
+
+SPEECH_VERBS = frozenset("""
+    say tell add write urge warn insist claim state argue explain note declare announce accuse ask reply respond
+    admit acknowledge confirm deny suggest vow pledge promise demand conclude complain comment report tweet post
+    reveal recall stress emphasise emphasize describe call agree continue predict concede boast joke quip plead
+    appeal assert maintain contend believe think fear hope mock label brand dub term praise criticise criticize
+    slam blast attack defend condemn hail dismiss decry lament tout characterize characterise
+    refer reference cite quote vow threaten blame thank
+""".split())
+# Cues strong enough to introduce a full direct quote after a colon or comma.
+INDIRECT_VERBS = frozenset("say tell add write claim state argue explain note insist warn admit acknowledge "
+                           "confirm deny suggest announce report reveal believe think".split())
+PRONOUNS = frozenset("he she they we i him her them us it".split()) | RELATIVE_PRONOUNS
+
+
+@dataclass
+class Attribution:
+    cue: str
+    cue_start: int
+    cue_end: int
+    speaker: str | None  # canonical name, or the speaker phrase when unnamed
+    speaker_start: int | None
+    speaker_end: int | None
+    speaker_label: str | None  # PERSON / ORG / ... of the resolved entity, if any
+    confidence: float
+
+
+def is_speech_verb(token: Token) -> bool:
+    return token.lemma_.lower() in SPEECH_VERBS and token.pos_ in {"VERB", "AUX"}
+
+
+def cue_text(verb: Token) -> tuple[str, int, int]:
+    """The verb plus a named recipient: "told Jewish News", "told MPs", "said"."""
+    doc = verb.doc
+    end = verb.i + 1
+    for child in verb.children:
+        if child.dep_ in {"iobj", "obj", "dobj"} and child.left_edge.i == end:
+            ent = next((e for e in doc.ents if e.start <= child.i < e.end), None)
+            end = ent.end if ent is not None else child.i + 1
+    span = doc[verb.i:end]
+    return span.text, span.start_char, span.end_char
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The speaker token of a speech verb, following conjunctions and
+    participles up to the verb that has a subject."""
+    seen = 0
+    while verb is not None and seen < 4:
+        subjects = [child for child in verb.children if child.dep_ in SUBJECT_DEPS]
+        if subjects:  # several (a flat mis-parse): the one nearest the verb is the head
+            return min(subjects, key=lambda t: abs(t.i - verb.i))
+        if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "parataxis"} and verb.head is not verb:
+            verb = verb.head
+            seen += 1
+        else:
+            return None
+    return None
+
+
+def _named_subject_before(verb: Token) -> Token | None:
+    """When the parse gives a speech verb no subject, the nearest person or
+    organisation named before it in the sentence, outside any prepositional
+    phrase ("At a gig in New York, Clinton called them ..."), stands in."""
+    for token in reversed(list(verb.doc[verb.sent.start:verb.i])):
+        if token.ent_type_ in {"PERSON", "ORG"} and token.ent_iob_ in {"B", "I"}:
+            if not any(c.dep_ == "case" for c in token.head.children if token.head.ent_type_ == token.ent_type_) \
+                    and not any(c.dep_ == "case" for c in token.children):
+                return token
+    return None
+
+
+def describe(head: Token) -> tuple[str, Span, str | None]:
+    """(name, phrase, entity label) for the head of a speaker mention: a named
+    person or organisation gets its fullest in-document name; a coordination
+    or an unnamed source ("A JLM spokesman") is named by its phrase."""
+    doc = head.doc
+    phrase = noun_phrase(head)
+    ent = entity_in(phrase)
+    if is_coordinated(head) or ent is None:
+        return phrase.text, phrase, None
+    if ent.label_ == "PERSON" or ent.start <= head.i < ent.end:
+        name, label = fullest_name(doc, ent)
+        return name, phrase, label
+    return phrase.text, phrase, None
+
+
+def speaker_of(subject: Token, exclude: set[int] = frozenset()) -> tuple[str, Span, str | None, float]:
+    """(speaker name, the mention, entity label, confidence) for a subject token.
+    A pronoun keeps its own offsets as the mention but takes its antecedent's name."""
+    doc = subject.doc
+    if subject.lower_ in PRONOUNS:
+        antecedent = resolve_pronoun(subject, exclude)
+        mention = doc[subject.i:subject.i + 1]
+        if antecedent is None:
+            return subject.text, mention, None, 0.4
+        if subject.lower_ in RELATIVE_PRONOUNS:
+            name, mention, label = describe(antecedent)
+            return name, mention, label, 0.85
+        name, _, label = describe(antecedent)
+        return name, mention, label, 0.8
+    name, phrase, label = describe(subject)
+    return name, phrase, label, 0.9 if label else 0.85
+
+
+def _according_to(sentence: Span, outside: set[int]) -> Attribution | None:
+    for token in sentence:
+        if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "to":
+            objects = [t for t in token.doc[token.i + 1].children if t.dep_ in {"pobj", "obl", "nmod"}]
+            objects += [t for t in token.children if t.dep_ in {"pobj", "obl", "nmod"} and t.i > token.i + 1]
+            if objects and objects[0].i in outside:
+                name, mention, label, conf = speaker_of(objects[0])
+                cue = token.doc[token.i:token.i + 2]
+                return Attribution(cue.text, cue.start_char, cue.end_char, name, mention.start_char,
+                                   mention.end_char, label, conf)
+    return None
+
+
+def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
+    """The attribution of one quoted span from its own sentence(s), or None."""
+    first, last = quote[0].sent, quote[-1].sent
+    region = doc[first.start:last.end]
+    # "The New York Times reports:" ending the paragraph before the quote.
+    before = doc[first.start - 1] if first.start > 0 else None
+    while before is not None and before.is_space and before.i > 0:
+        before = doc[before.i - 1]
+    if before is not None and before.text == ":":
+        region = doc[before.sent.start:last.end]
+    outside = {t.i for t in region if t.i not in quoted_tokens}
+    candidates = [t for t in region if t.i in outside and is_speech_verb(t)]
+    if candidates:
+        def distance(verb: Token) -> int:
+            return min(abs(verb.i - quote.start), abs(verb.i - (quote.end - 1)))
+
+        for verb in sorted(candidates, key=distance):
+            subject = subject_of(verb) or _named_subject_before(verb)
+            if subject is None or subject.i in quoted_tokens:
+                continue
+            name, mention, label, conf = speaker_of(subject, quoted_tokens)
+            cue, cue_start, cue_end = cue_text(verb)
+            return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, conf)
+    return _according_to(region, outside)

@@ -1,0 +1,148 @@
+"""The one place where pronouns and short names are resolved to a fuller
+mention in the same document ("he added" -> Jeremy Corbyn, "Mr Corbyn" ->
+Jeremy Corbyn, "They wrote" -> 103 Labour MPs). Quotes and events both use it.
+
+Deliberately small: a recency-based resolver over the parse, not a trained
+coreference model. It prefers precision: when nothing compatible is near, it
+returns None rather than a guess.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+GROUP_PRONOUNS = {"they", "them", "their", "we", "us", "our"}
+SUBJECT_DEPS = {"nsubj", "nsubj:pass", "nsubjpass"}
+# Where a group antecedent can sit: subjects, and the agent of a passive
+# ("signed by Jonathan Arkush and Jonathan Goldstein").
+ANTECEDENT_DEPS = SUBJECT_DEPS | {"obl:agent"}
+RELATIVE_PRONOUNS = {"who", "which", "that", "whom"}
+CLAUSE_DEPS = {"acl", "acl:relcl", "relcl", "advcl", "ccomp", "xcomp", "parataxis"}
+FLAT_SIBLING_DEPS = SUBJECT_DEPS | {"compound", "amod", "nummod", "det"}
+TITLES = {"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "professor", "rev"}
+ROLE_WORDS = {"leader", "minister", "president", "chairman", "chairwoman", "chair", "secretary", "mayor",
+              "spokesman", "spokeswoman", "chancellor", "governor", "senator", "commissioner", "director",
+              "chief", "editor", "shadow", "commons", "deputy", "mp", "sen", "rep", "gov", "judge"}
+LOOKBACK_SENTENCES = 3
+
+
+def _name_words(span: Span) -> list[str]:
+    """The words of a name without the titles and job words NER often folds in
+    ("Dame Margaret Hodge" -> Margaret Hodge, "Leader Valerie Vaz" -> Valerie Vaz)."""
+    words = [t.text for t in span]
+    while len(words) > 1 and words[0].lower().rstrip(".") in TITLES | ROLE_WORDS:
+        words = words[1:]
+    return words
+
+
+def fullest_name(doc: Doc, mention: Span) -> tuple[str, str]:
+    """(name, label): the longest name in the document that this mention is a
+    shorter form of, "Corbyn" and "Mr Corbyn" -> "Jeremy Corbyn". A surname the
+    NER labelled ORG in one place still resolves to the PERSON it belongs to."""
+    words = _name_words(mention)
+    best, label = " ".join(words), mention.label_
+    for ent in doc.ents:
+        if ent.label_ != mention.label_ and ent.label_ != "PERSON":
+            continue
+        ent_words = _name_words(ent)
+        if len(ent_words) > len(words) and ent_words[-len(words):] == words and len(" ".join(ent_words)) > len(best):
+            best, label = " ".join(ent_words), ent.label_
+    return best, label
+
+
+def noun_phrase(token: Token) -> Span:
+    """The phrase a subject token heads, without relative clauses or trailing
+    punctuation: "A JLM spokesman", "JLC president Jonathan Goldstein"."""
+    doc = token.doc
+    excluded = set()
+    for child in token.children:
+        if child.dep_ in {"acl:relcl", "relcl", "appos", "punct", "parataxis"} and child.i > token.i:
+            excluded.update(t.i for t in child.subtree)
+    indices = [t.i for t in token.subtree if t.i not in excluded]
+    start, end = min(indices), max(indices) + 1
+    # A flat parse may hang a name's first words directly on the verb ("Labour"
+    # and "MPs" both subjects of "written"): take adjacent siblings along.
+    while start > 0 and doc[start - 1].head == token.head and doc[start - 1].dep_ in FLAT_SIBLING_DEPS:
+        start = min(t.i for t in doc[start - 1].subtree)
+    while end > start + 1 and doc[end - 1].is_punct:
+        end -= 1
+    while start < end - 1 and doc[start].is_punct:
+        start += 1
+    return doc[start:end]
+
+
+def entity_in(span: Span, labels=("PERSON", "ORG", "NORP", "GPE")) -> Span | None:
+    """The most specific named entity inside a phrase: a person first."""
+    ents = [e for e in span.doc.ents if e.start >= span.start and e.end <= span.end]
+    for label in labels:
+        for ent in ents:
+            if ent.label_ == label:
+                return ent
+    return None
+
+
+def is_coordinated(token: Token) -> bool:
+    """Heads a coordination: "the Board and the JLC", "Arkush and JLC chairman Goldstein"."""
+    def outside_clauses(t: Token) -> bool:
+        while t.i != token.i:
+            if t.dep_ in CLAUSE_DEPS:
+                return False
+            t = t.head
+        return True
+
+    return any(t.dep_ == "conj" and t.pos_ in {"NOUN", "PROPN"} and outside_clauses(t)
+               for t in token.subtree if t.i != token.i)
+
+
+def _is_plural(token: Token) -> bool:
+    return "Number=Plur" in str(token.morph) or token.tag_ in {"NNS", "NNPS"} or is_coordinated(token)
+
+
+def _depth(token: Token) -> int:
+    return sum(1 for _ in token.ancestors)
+
+
+def _recent_subjects(doc: Doc, before: int, exclude: set[int]) -> list[Token]:
+    """Candidate antecedents before token index `before`: subjects (and passive
+    agents) of this sentence and the few before it, most recent sentence first
+    and, within a sentence, main-clause subjects before embedded ones. Tokens
+    in `exclude` (the inside of quotes: someone else's words) are skipped."""
+    sentence = doc[before].sent
+    sentences = [s for s in doc.sents if s.start < sentence.start][-LOOKBACK_SENTENCES:]
+    found = []
+    for span in [doc[sentence.start:before]] + list(reversed(sentences)):
+        subjects = [t for t in span if t.dep_ in ANTECEDENT_DEPS and t.i not in exclude
+                    and (t.pos_ in {"NOUN", "PROPN"} or t.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS)]
+        found.extend(sorted(subjects, key=lambda t: (_depth(t), -t.i)))
+    return found
+
+
+def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int = 0) -> Token | None:
+    """The head token of the mention a third-person pronoun refers to, or None.
+    A chain of the same pronoun ("They said... They added...") is followed back."""
+    doc = pronoun.doc
+    word = pronoun.lower_
+    if word in RELATIVE_PRONOUNS and pronoun.head.dep_ in {"acl:relcl", "relcl", "acl"}:
+        return pronoun.head.head  # "supporters who had ...": the noun the clause modifies
+    if _hops > 3:
+        return None
+    same_class = PERSON_PRONOUNS if word in PERSON_PRONOUNS else GROUP_PRONOUNS if word in GROUP_PRONOUNS else {"it"}
+    for candidate in _recent_subjects(doc, pronoun.i, exclude):
+        if candidate.lower_ in same_class:
+            return resolve_pronoun(candidate, exclude, _hops + 1)
+        if candidate.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
+            continue
+        if word in PERSON_PRONOUNS and candidate.ent_type_ == "PERSON":
+            return candidate
+        if word in GROUP_PRONOUNS and (_is_plural(candidate) or candidate.ent_type_ in {"ORG", "NORP"}):
+            return candidate
+        if word == "it" and candidate.ent_type_ != "PERSON":
+            return candidate
+    if word in PERSON_PRONOUNS:  # no person as a subject nearby: the last person named
+        people = [e for e in doc.ents if e.label_ == "PERSON" and e.end <= pronoun.i and e.start not in exclude]
+        return people[-1].root if people else None
+    if word in GROUP_PRONOUNS:  # singular "they" for an unnamed source: the last subject
+        subjects = [t for t in _recent_subjects(doc, pronoun.i, exclude) if t.pos_ in {"NOUN", "PROPN"}]
+        return subjects[0] if subjects else None
+    return None

@@ -1,0 +1,183 @@
+"""The spaCy pipeline: load it once, parse documents into a `tokens` table,
+and rebuild spaCy Docs from that table for the stages that need them.
+
+Any spaCy pipeline works: the model shipped in models/ (default), an installed
+package such as `en_core_web_trf`, or a path. Choose with PRESSWORK_NLP_MODEL.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.ingest import Progress, no_progress
+
+SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "en_presswork_news"
+MODEL_ENV = "PRESSWORK_NLP_MODEL"
+BATCH_SIZE = 32
+
+TOKEN_COLUMNS = [
+    "doc_id", "token_index", "sentence_index", "start_char", "end_char", "text", "whitespace",
+    "lemma", "pos", "tag", "morph", "dep", "head_index", "ent_iob", "ent_type",
+]
+
+
+class ModelNotFoundError(RuntimeError):
+    pass
+
+
+def model_name(name: str | None = None) -> str:
+    return name or os.environ.get(MODEL_ENV) or str(SHIPPED_MODEL)
+
+
+@functools.lru_cache(maxsize=4)
+def load_pipeline(name: str | None = None) -> Language:
+    """Load a spaCy pipeline by path or installed package name, once per process."""
+    name = model_name(name)
+    try:
+        return spacy.load(name)
+    except OSError as exc:
+        hint = " (set PRESSWORK_NLP_MODEL or train it: presswork train-model)" if name == str(SHIPPED_MODEL) else ""
+        raise ModelNotFoundError(f"spaCy model {name!r} not found: not a pipeline folder or installed package"
+                                 f"{hint}") from exc
+
+
+def model_meta(name: str | None = None) -> dict:
+    """The pipeline's meta.json without loading its weights (for manifests)."""
+    name = model_name(name)
+    path = Path(name)
+    if not path.exists():
+        try:
+            path = spacy.util.get_package_path(name)
+        except (ModuleNotFoundError, ImportError):
+            raise ModelNotFoundError(f"spaCy model {name!r} not found") from None
+    return spacy.util.load_meta(path / "meta.json")
+
+
+def model_info(name: str | None = None) -> dict:
+    meta = model_meta(name)
+    return {
+        "name": f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}",
+        "version": meta.get("version"),
+        "spacy_version": meta.get("spacy_version"),
+        "pipeline": list(meta.get("pipeline", [])),
+        "source": model_name(name),
+    }
+
+
+@functools.lru_cache(maxsize=1)
+def blank_vocab():
+    """Enough vocabulary to rebuild parsed Docs from the tokens table, without
+    loading any model weights."""
+    return spacy.blank("en").vocab
+
+
+# spaCy's parser needs ~1 GB per 100,000 characters of one Doc: longer
+# documents are parsed in pieces cut at sentence starts (sentences never span
+# pieces), and the pieces' tokens are stitched back with shifted offsets.
+MAX_CHUNK_CHARS = 50_000
+
+
+def chunk_bounds(length: int, sentence_starts: list[int], limit: int = MAX_CHUNK_CHARS) -> list[tuple[int, int]]:
+    """Contiguous (start, end) pieces covering [0, length), each at most `limit`
+    long where possible, cut at sentence starts; a sentence longer than the
+    limit is cut at the limit."""
+    cuts = [0]
+    previous = 0
+    for start in sentence_starts:
+        if start - cuts[-1] > limit and previous > cuts[-1]:
+            cuts.append(previous)
+        previous = start
+    if length - cuts[-1] > limit and previous > cuts[-1]:
+        cuts.append(previous)
+    cuts.append(length)
+    bounds = []
+    for a, b in zip(cuts, cuts[1:]):
+        bounds.extend((x, min(x + limit, b)) for x in range(a, b, limit))
+    return bounds
+
+
+def _presegmented(nlp: Language, text: str, sentence_starts: set[int], offset: int) -> Doc:
+    """Tokenise and fix sentence boundaries to ours, so the parser never
+    builds a tree across them and every stage agrees on what a sentence is."""
+    doc = nlp.make_doc(text)
+    for token in doc:
+        token.is_sent_start = token.i == 0 or (token.idx + offset) in sentence_starts
+    return doc
+
+
+def parse_documents(
+    documents: pd.DataFrame,
+    sentences: pd.DataFrame,
+    nlp: Language,
+    progress: Progress = no_progress,
+    batch_size: int = BATCH_SIZE,
+) -> pd.DataFrame:
+    """documents + sentences -> one row per token with tags, lemma, dependency
+    head and entity label. Token offsets index documents.text."""
+    starts = sentences.groupby("doc_id")["start_char"].agg(list)
+    pieces = []  # (doc_id, piece offset) in document order
+    texts = []
+    for doc_id, text in zip(documents["doc_id"], documents["text"]):
+        sentence_starts = starts.get(doc_id, [0])
+        for a, b in chunk_bounds(len(text), sentence_starts):
+            pieces.append((doc_id, a, sentence_starts))
+            texts.append(text[a:b])
+    docs = (_presegmented(nlp, t, set(ss), a) for t, (_, a, ss) in zip(texts, pieces))
+    frames: dict[str, list[pd.DataFrame]] = {}
+    for (doc_id, offset, sentence_starts), doc in zip(pieces, nlp.pipe(progress(docs), batch_size=batch_size)):
+        done = frames.setdefault(doc_id, [])
+        done.append(_token_frame(doc_id, doc, offset, sum(len(f) for f in done), sentence_starts))
+    if not frames:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in TOKEN_COLUMNS})
+    return pd.concat([f for doc_frames in frames.values() for f in doc_frames], ignore_index=True)
+
+
+def _token_frame(doc_id: str, doc: Doc, offset: int, first_token: int, sentence_starts: list[int]) -> pd.DataFrame:
+    starts = np.array([t.idx for t in doc], dtype="int64") + offset
+    return pd.DataFrame({
+        "doc_id": doc_id,
+        "token_index": np.arange(len(doc), dtype="int64") + first_token,
+        # Our sentences, not the parser's: a token belongs to the last sentence starting at or before it.
+        "sentence_index": np.maximum(np.searchsorted(sentence_starts, starts, side="right") - 1, 0),
+        "start_char": starts,
+        "end_char": starts + np.array([len(t) for t in doc], dtype="int64"),
+        "text": [t.text for t in doc],
+        "whitespace": [t.whitespace_ for t in doc],
+        "lemma": [t.lemma_ for t in doc],
+        "pos": [t.pos_ for t in doc],
+        "tag": [t.tag_ for t in doc],
+        "morph": [str(t.morph) for t in doc],
+        "dep": [t.dep_ for t in doc],
+        "head_index": np.array([t.head.i for t in doc], dtype="int64") + first_token,
+        "ent_iob": [t.ent_iob_ for t in doc],
+        "ent_type": [t.ent_type_ for t in doc],
+    })
+
+
+def docs_from_tokens(tokens: pd.DataFrame, vocab) -> Iterator[tuple[str, Doc]]:
+    """Rebuild parsed spaCy Docs from the tokens table, without running a model."""
+    for doc_id, rows in tokens.groupby("doc_id", sort=False):
+        ents = [f"{iob}-{label}" if iob in ("B", "I") else "O" for iob, label in zip(rows["ent_iob"], rows["ent_type"])]
+        doc = Doc(
+            vocab,
+            words=list(rows["text"]),
+            spaces=[bool(w) for w in rows["whitespace"]],
+            pos=list(rows["pos"]),
+            tags=list(rows["tag"]),
+            lemmas=list(rows["lemma"]),
+            morphs=list(rows["morph"]),
+            heads=list(rows["head_index"]),
+            deps=list(rows["dep"]),
+            sent_starts=list(rows["sentence_index"].diff().fillna(1).ne(0)),
+            ents=ents,
+        )
+        yield doc_id, doc

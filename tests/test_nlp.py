@@ -1,0 +1,74 @@
+"""The NLP stage: model loading, the tokens table on the seeds, Doc round trip."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import SEEDS
+from pipeline.ingest import ingest_folder
+from pipeline.nlp import ModelNotFoundError, blank_vocab, docs_from_tokens, load_pipeline, model_info, parse_documents
+from pipeline.sentences import segment_sentences
+from pipeline.validation import span_mismatches
+from schemas import TokensModel, validate_table
+
+
+@pytest.fixture(scope="module")
+def parsed():
+    articles, _ = ingest_folder(SEEDS)
+    sentences = segment_sentences(articles)
+    tokens = parse_documents(articles, sentences, load_pipeline())
+    return articles, sentences, tokens
+
+
+def test_model_is_loaded_once_per_process():
+    assert load_pipeline() is load_pipeline()
+    info = model_info()
+    assert info["name"] and info["version"] and "parser" in info["pipeline"] and "ner" in info["pipeline"]
+
+
+def test_unknown_model_fails_with_a_clear_message():
+    with pytest.raises(ModelNotFoundError, match="not found"):
+        load_pipeline("en_no_such_pipeline")
+
+
+def test_tokens_table_is_valid_and_exact(parsed):
+    articles, _, tokens = parsed
+    validate_table(TokensModel, tokens)
+    assert span_mismatches(tokens, articles).empty
+
+
+def test_parser_keeps_our_sentence_boundaries(parsed):
+    _, sentences, tokens = parsed
+    per_doc = tokens.groupby("doc_id")["sentence_index"].max() + 1
+    assert per_doc.to_dict() == sentences.groupby("doc_id").size().to_dict()
+
+
+def test_seed_people_and_organisations_are_tagged(parsed):
+    articles, _, tokens = parsed
+    docs = dict(docs_from_tokens(tokens, blank_vocab()))
+    first = docs[articles.set_index("source_file").loc["000_7a06572e777c9b9d.txt", "doc_id"]]
+    entities = {(e.text, e.label_) for e in first.ents}
+    assert ("Jeremy Corbyn", "PERSON") in entities
+    assert ("Stella Creasy", "PERSON") in entities
+
+
+def test_docs_rebuild_from_tokens_without_the_model(parsed):
+    articles, _, tokens = parsed
+    texts = dict(zip(articles["doc_id"], articles["text"]))
+    for doc_id, doc in docs_from_tokens(tokens, blank_vocab()):
+        assert doc.text == texts[doc_id]
+        assert all(t.head.i == h for t, h in zip(doc, tokens[tokens["doc_id"] == doc_id]["head_index"]))
+
+
+def test_long_documents_are_parsed_in_pieces_with_exact_offsets(monkeypatch, parsed):
+    import pipeline.nlp
+
+    articles, sentences, whole = parsed
+    monkeypatch.setattr(pipeline.nlp, "MAX_CHUNK_CHARS", 300)
+    pieces = parse_documents(articles, sentences, load_pipeline())
+    assert span_mismatches(pieces, articles).empty
+    assert len(pieces) >= len(whole) - 5 * len(articles)  # only piece edges may tokenise differently
+    per_doc = pieces.groupby("doc_id")["sentence_index"].max() + 1
+    assert per_doc.to_dict() == sentences.groupby("doc_id").size().to_dict()
+    for doc_id, doc in docs_from_tokens(pieces, blank_vocab()):
+        assert doc.text == articles.set_index("doc_id").loc[doc_id, "text"]

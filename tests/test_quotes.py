@@ -1,0 +1,93 @@
+"""Quotes on the five seeds, checked against our own reading of them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from conftest import SEEDS
+from pipeline.ingest import ingest_folder
+from pipeline.nlp import blank_vocab, load_pipeline, parse_documents
+from pipeline.quotes import extract_quotes
+from pipeline.sentences import segment_sentences
+from pipeline.validation import span_mismatches
+from schemas import QuotesModel, validate_table
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    articles, _ = ingest_folder(SEEDS)
+    tokens = parse_documents(articles, segment_sentences(articles), load_pipeline())
+    quotes = validate_table(QuotesModel, extract_quotes(articles, tokens, blank_vocab()))
+    files = dict(zip(articles["doc_id"], articles["source_file"]))
+    return articles, quotes.assign(source=quotes["doc_id"].map(files))
+
+
+def _quote(quotes: pd.DataFrame, source: str, starts: str) -> pd.Series:
+    rows = quotes[(quotes["source"] == source) & quotes["text"].str.startswith(starts)]
+    assert len(rows) == 1, f"{starts!r}: {len(rows)} rows"
+    return rows.iloc[0]
+
+
+def test_offsets_of_content_cue_and_speaker_are_exact(seeds):
+    articles, quotes = seeds
+    assert span_mismatches(quotes, articles).empty
+    texts = dict(zip(articles["doc_id"], articles["text"]))
+    for row in quotes.dropna(subset=["cue_start_char"]).itertuples():
+        assert texts[row.doc_id][int(row.cue_start_char):int(row.cue_end_char)] == row.cue
+
+
+def test_corbyns_letter_is_one_group_with_one_speaker(seeds):
+    _, quotes = seeds
+    first = _quote(quotes, "001_0939b6c171992a13.txt", "I know that your decision")
+    group = quotes[quotes["group_id"] == first["group_id"]]
+    assert len(group) == 3
+    assert set(group["speaker"]) == {"Jeremy Corbyn"} and set(group["kind"]) == {"direct"}
+    assert first["cue"] == "wrote"
+
+
+def test_unnamed_spokesman_is_the_speaker_of_a_four_paragraph_quote(seeds):
+    _, quotes = seeds
+    first = _quote(quotes, "001_0939b6c171992a13.txt", "At every stage of crisis")
+    group = quotes[quotes["group_id"] == first["group_id"]]
+    assert len(group) == 4 and set(group["speaker"]) == {"A JLM spokesman"}
+    assert first["cue"] == "told Jewish News"
+    assert first["speaker_entity_id"] is None or pd.isna(first["speaker_entity_id"])
+
+
+@pytest.mark.parametrize("source, starts, speaker", [
+    ("000_7a06572e777c9b9d.txt", "After three years of constant", "A senior source"),
+    ("002_910b036e5245e9eb.txt", "I'm appalled and heartbroken", "Sadiq Khan"),
+    ("003_4b811579ac37a3ea.txt", "I think if members of the PLP", "Valerie Vaz"),
+    ("004_6d42bed67616d20b.txt", "We are extremely disappointed", "Jonathan Goldstein"),
+    ("004_6d42bed67616d20b.txt", "There was agreement that elected", "The source"),
+    ("001_0939b6c171992a13.txt", "The Labour Party and the Jewish community", "Jeremy Corbyn"),
+])
+def test_direct_quote_speakers(seeds, source, starts, speaker):
+    _, quotes = seeds
+    row = _quote(quotes, source, starts)
+    assert row["kind"] == "direct" and row["speaker"] == speaker
+
+
+def test_pronoun_speaker_keeps_the_pronoun_as_mention(seeds):
+    articles, quotes = seeds
+    row = _quote(quotes, "003_4b811579ac37a3ea.txt", "I think if members of the PLP")
+    text = articles.set_index("source_file").loc["003_4b811579ac37a3ea.txt", "text"]
+    assert text[int(row["speaker_start_char"]):int(row["speaker_end_char"])] == "she"
+
+
+def test_partial_and_scare_quotes(seeds):
+    _, quotes = seeds
+    sorry = _quote(quotes, "003_4b811579ac37a3ea.txt", "sincerely sorry")
+    assert sorry["kind"] == "partial" and sorry["speaker"] == "Jeremy Corbyn"
+    nested = quotes[(quotes["source"] == "002_910b036e5245e9eb.txt") & (quotes["text"] == "smear")]
+    assert "scare" in set(nested["kind"])
+    assert nested[nested["kind"] == "scare"]["speaker"].isna().all()
+    headline = _quote(quotes, "004_6d42bed67616d20b.txt", "disappointing")
+    assert headline["kind"] == "scare"
+
+
+def test_indirect_quote_is_the_reported_clause(seeds):
+    _, quotes = seeds
+    row = _quote(quotes, "002_910b036e5245e9eb.txt", "there was no place for racial hatred")
+    assert row["kind"] == "indirect" and row["cue"] == "said"
