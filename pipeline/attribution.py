@@ -158,3 +158,22 @@ def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | N
             cue, cue_start, cue_end = cue_text(verb)
             return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, conf)
     return _according_to(region, outside)
+
+
+def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
+    """For a quoted fragment in a sentence with no speech verb: a named or
+    pronoun subject of the sentence's main verb is taken as whose words they
+    are ("Trump openly admires Putin as a 'strong leader'"), at low confidence.
+    An inanimate subject ("The letter sparked fury over the 'offensive'
+    suggestion") gives nothing: those marks are scare quotes."""
+    root = quote.sent.root
+    if root.i in quoted_tokens or root.pos_ not in {"VERB", "AUX"}:
+        return None
+    subject = subject_of(root)
+    if subject is None or subject.i in quoted_tokens:
+        return None
+    if not (subject.lower_ in PRONOUNS - {"it"} or subject.ent_type_ in {"PERSON", "ORG", "NORP"}):
+        return None
+    name, mention, label, conf = speaker_of(subject, quoted_tokens)
+    cue, cue_start, cue_end = cue_text(root)
+    return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.6 * conf)

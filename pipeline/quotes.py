@@ -15,7 +15,7 @@ import pandas as pd
 from spacy.tokens import Doc, Span
 
 from pipeline.attribution import (
-    INDIRECT_VERBS, Attribution, attribute, cue_text, is_speech_verb, speaker_of, subject_of,
+    INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, speaker_of, subject_of,
 )
 from pipeline.nlp import docs_from_tokens
 from pipeline.quote_marks import QuotedSpan, find_quoted_spans
@@ -70,6 +70,8 @@ def quotes_in_document(doc_id: str, doc: Doc, text: str) -> list[dict]:
     last_attributed: tuple[int, Attribution] | None = None  # (paragraph, attribution)
     for n, (quote, span) in enumerate(zip(marked, spans)):
         attribution = attribute(doc, span, quoted_tokens | {t.i for t in span})
+        if attribution is None and quote.depth == 0:
+            attribution = clause_holder(doc, span, quoted_tokens | {t.i for t in span})
         kind = _classify(text, quote, span, attribution)
         confidence = quote.confidence
         if kind == "scare":
@@ -104,7 +106,10 @@ def _indirect_quotes(doc_id: str, doc: Doc, text: str, quoted_tokens: set[int], 
         if verb.lemma_.lower() not in INDIRECT_VERBS or verb.pos_ != "VERB" or verb.i in quoted_tokens:
             continue
         for clause in verb.children:
-            if clause.dep_ != "ccomp" or clause.i < verb.i or clause.pos_ not in {"VERB", "AUX", "ADJ"}:
+            # "X said (that) <clause>" and "<clause>, X said."
+            if clause.dep_ not in {"ccomp", "parataxis"} or clause.pos_ not in {"VERB", "AUX", "ADJ"}:
+                continue
+            if clause.dep_ == "parataxis" and clause.i > verb.i:
                 continue
             indices = [t.i for t in clause.subtree]
             if any(i in quoted_tokens for i in indices):
