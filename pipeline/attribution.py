@@ -26,6 +26,8 @@ SPEECH_VERBS = frozenset("""
     slam blast attack defend condemn hail dismiss decry lament tout characterize characterise
     refer reference cite quote vow threaten blame thank
 """.split())
+SPEECH_FORMS = frozenset("says said reports reported writes wrote adds added tells told notes noted explains explained "
+                         "argues argued warns warned insists insisted".split())
 # Cues strong enough to introduce a full direct quote after a colon or comma.
 INDIRECT_VERBS = frozenset("say tell add write claim state argue explain note insist warn admit acknowledge "
                            "confirm deny suggest announce report reveal believe think".split())
@@ -142,8 +144,10 @@ def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | N
     before = doc[first.start - 1] if first.start > 0 else None
     while before is not None and before.is_space and before.i > 0:
         before = doc[before.i - 1]
+    lead_in = None
     if before is not None and before.text == ":":
         region = doc[before.sent.start:last.end]
+        lead_in = before
     outside = {t.i for t in region if t.i not in quoted_tokens}
     candidates = [t for t in region if t.i in outside and is_speech_verb(t)]
     if candidates:
@@ -157,7 +161,26 @@ def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | N
             name, mention, label, conf = speaker_of(subject, quoted_tokens)
             cue, cue_start, cue_end = cue_text(verb)
             return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, conf)
-    return _according_to(region, outside)
+    return _according_to(region, outside) or (_colon_lead_in(lead_in) if lead_in is not None else None)
+
+
+def _colon_lead_in(colon: Token) -> Attribution | None:
+    """"The Guardian reports:" as a paragraph of its own, the quote below it.
+    The tagger may read such a "reports" as a plural noun, so the verb is
+    recognised by its form and the words before it are the speaker."""
+    doc = colon.doc
+    cue = doc[colon.i - 1] if colon.i > 0 else None
+    if cue is None or cue.lower_ not in SPEECH_FORMS:
+        return None
+    sentence = colon.sent
+    speaker = doc[sentence.start:cue.i]
+    while len(speaker) and (speaker[0].is_punct or speaker[0].is_space):
+        speaker = speaker[1:]
+    if not 0 < len(speaker) <= 8:
+        return None
+    ent = entity_in(speaker)
+    name, label = fullest_name(doc, ent) if ent is not None else (speaker.text, None)
+    return Attribution(cue.text, cue.idx, cue.idx + len(cue), name, speaker.start_char, speaker.end_char, label, 0.8)
 
 
 def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
@@ -177,3 +200,29 @@ def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution
     name, mention, label, conf = speaker_of(subject, quoted_tokens)
     cue, cue_start, cue_end = cue_text(root)
     return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.6 * conf)
+
+
+DASHES = {"―", "—", "–", "-", "--"}
+
+
+def dash_credit(doc: Doc, quote: Span) -> Attribution | None:
+    """A quote credited after a dash at the end of its paragraph:
+    “... our greatest shame.” ― Sonya Herridge"""
+    i = quote.end
+    while i < len(doc) and (doc[i].is_quote or doc[i].is_punct and doc[i].text not in DASHES or doc[i].is_space):
+        if "\n" in doc[i].text:
+            return None
+        i += 1
+    if i >= len(doc) - 1 or doc[i].text not in DASHES:
+        return None
+    dash, start = doc[i], i + 1
+    end = start
+    while end < len(doc) and "\n" not in doc[end].text and end - start < 8:
+        end += 1
+    credit = doc[start:end]
+    if not credit or credit[0].is_lower or not any(t.ent_type_ in {"PERSON", "ORG"} for t in credit):
+        return None
+    ent = entity_in(credit)
+    name = fullest_name(doc, ent)[0] if ent is not None else credit.text.rstrip(" ,.")
+    return Attribution(dash.text, dash.idx, dash.idx + len(dash), name, credit.start_char, credit.end_char,
+                       ent.label_ if ent is not None else None, 0.8)

@@ -15,7 +15,7 @@ import pandas as pd
 from spacy.tokens import Doc, Span
 
 from pipeline.attribution import (
-    INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, speaker_of, subject_of,
+    INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, dash_credit, speaker_of, subject_of,
 )
 from pipeline.nlp import docs_from_tokens
 from pipeline.quote_marks import QuotedSpan, find_quoted_spans
@@ -71,7 +71,7 @@ def quotes_in_document(doc_id: str, doc: Doc, text: str) -> list[dict]:
     for n, (quote, span) in enumerate(zip(marked, spans)):
         attribution = attribute(doc, span, quoted_tokens | {t.i for t in span})
         if attribution is None and quote.depth == 0:
-            attribution = clause_holder(doc, span, quoted_tokens | {t.i for t in span})
+            attribution = dash_credit(doc, span) or clause_holder(doc, span, quoted_tokens | {t.i for t in span})
         kind = _classify(text, quote, span, attribution)
         confidence = quote.confidence
         if kind == "scare":

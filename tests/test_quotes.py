@@ -91,3 +91,24 @@ def test_indirect_quote_is_the_reported_clause(seeds):
     _, quotes = seeds
     row = _quote(quotes, "002_910b036e5245e9eb.txt", "there was no place for racial hatred")
     assert row["kind"] == "indirect" and row["cue"] == "said"
+
+
+def _quotes_of(text: str) -> pd.DataFrame:
+    documents = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    tokens = parse_documents(documents, segment_sentences(documents), load_pipeline())
+    return extract_quotes(documents, tokens, blank_vocab())
+
+
+def test_quote_credited_after_a_dash():
+    text = ("Readers react\n\n“He makes simple blanket statements about people he knows nothing about.” ― John Smith\n\n"
+            "“We stand with our neighbours and we will vote.” — Maria Lopez")
+    quotes = _quotes_of(text)
+    assert list(quotes["speaker"]) == ["John Smith", "Maria Lopez"]
+    assert list(quotes["kind"]) == ["direct", "direct"]
+
+
+def test_quote_after_a_colon_at_paragraph_end():
+    text = ("Poll shock\n\nThe Guardian reports:\n\n"
+            "“Support for the government has fallen to its lowest level since the election.”")
+    quotes = _quotes_of(text)
+    assert quotes.iloc[0]["speaker"] == "The Guardian" and quotes.iloc[0]["cue"] == "reports"
