@@ -62,12 +62,25 @@ def cue_text(verb: Token) -> tuple[str, int, int]:
     return span.text, span.start_char, span.end_char
 
 
+NOT_SPEAKERS = frozenset(
+    "monday tuesday wednesday thursday friday saturday sunday today yesterday tonight morning afternoon evening "
+    "night week weekend month year statement that which this".split())
+
+
+def _can_speak(token: Token) -> bool:
+    """A mis-parsed subject that cannot be a speaker: a day ("said Friday"),
+    a phrase that opens with a preposition ("of the 2011 raid")."""
+    if token.lower_ in NOT_SPEAKERS or token.ent_type_ in {"DATE", "TIME"}:
+        return False
+    return not (token.left_edge.pos_ == "ADP" and token.left_edge.i < token.i)
+
+
 def subject_of(verb: Token) -> Token | None:
     """The speaker token of a speech verb, following conjunctions and
     participles up to the verb that has a subject."""
     seen = 0
     while verb is not None and seen < 4:
-        subjects = [child for child in verb.children if child.dep_ in SUBJECT_DEPS]
+        subjects = [child for child in verb.children if child.dep_ in SUBJECT_DEPS and _can_speak(child)]
         if subjects:  # several (a flat mis-parse): the one nearest the verb is the head
             return min(subjects, key=lambda t: abs(t.i - verb.i))
         if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "parataxis"} and verb.head is not verb:
@@ -205,15 +218,20 @@ def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution
 DASHES = {"―", "—", "–", "-", "--"}
 
 
+def _is_dash(token: Token) -> bool:
+    """A dash, possibly glued to the closing mark by the tokeniser: "”―"."""
+    return token.text.strip("\"'“”‘’") in DASHES
+
+
 def dash_credit(doc: Doc, quote: Span) -> Attribution | None:
     """A quote credited after a dash at the end of its paragraph:
     “... our greatest shame.” ― Sonya Herridge"""
     i = quote.end
-    while i < len(doc) and (doc[i].is_quote or doc[i].is_punct and doc[i].text not in DASHES or doc[i].is_space):
+    while i < len(doc) and not _is_dash(doc[i]) and (doc[i].is_punct or doc[i].is_space):
         if "\n" in doc[i].text:
             return None
         i += 1
-    if i >= len(doc) - 1 or doc[i].text not in DASHES:
+    if i >= len(doc) - 1 or not _is_dash(doc[i]):
         return None
     dash, start = doc[i], i + 1
     end = start
