@@ -40,11 +40,27 @@ def extract_quotes(documents: pd.DataFrame, tokens: pd.DataFrame, vocab) -> pd.D
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
 
 
+MINOR_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "is", "it", "with", "by"}
+TITLE_MAX_WORDS = 6
+
+
+def _is_title(content: str) -> bool:
+    """Title case and short: the name of a programme, book, campaign or event."""
+    words = [w.strip(".,!?:;’'\"") for w in content.split()]
+    words = [w for w in words if w]
+    if not 0 < len(words) <= TITLE_MAX_WORDS or words[0][:1].islower():
+        return False
+    capitalised = sum(w[:1].isupper() for w in words)
+    return capitalised >= 2 and all(w[:1].isupper() or w[:1].isdigit() or w.lower() in MINOR_WORDS for w in words)
+
+
 def _classify(text: str, quote: QuotedSpan, span: Span, attribution: Attribution | None) -> str:
     content = text[quote.start:quote.end]
     n_words = len(content.split())
     if quote.depth > 0:  # a quote inside a quote: the speaker is quoting a term
         return "scare" if n_words <= SCARE_MAX_WORDS else "partial"
+    if _is_title(content):  # “Face the Nation”, ‘Enough is Enough’ as a name: marks around a title
+        return "scare"
     if n_words <= SCARE_MAX_WORDS and span.root.dep_ in {"amod", "compound"} and span.root.head.i >= span.end:
         return "scare"  # a quoted modifier of a noun: the 'disappointing' meeting, the 'enough is enough' letter
     open_at = quote.start - 1 if quote.open_mark else quote.start
