@@ -1,0 +1,38 @@
+"""Floors on the PolNeAR dev evaluation (benchmarks/eval_quotes.py), so quote
+quality cannot silently regress. The figures reached are in the README."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def scores(shared_data):
+    path = shared_data / "polnear" / "polnear_dev.jsonl"
+    if not path.exists():
+        pytest.skip(f"PolNeAR dev not found at {path}")
+    spec = importlib.util.spec_from_file_location("eval_quotes", REPO / "benchmarks" / "eval_quotes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.evaluate([json.loads(line) for line in path.open()], None)
+
+
+def test_quoted_content_detection_floor(scores):
+    precision = scores["right_q"] / scores["pred_q"]
+    recall = scores["found_q"] / scores["gold_q"]
+    assert precision >= 0.96 and recall >= 0.91
+    assert 2 * precision * recall / (precision + recall) >= 0.94
+
+
+def test_speaker_accuracy_floor(scores):
+    assert scores["spk_ok"] / scores["spk_n"] >= 0.85
+
+
+def test_indirect_speech_floor(scores):
+    assert scores["right_i"] / scores["pred_i"] >= 0.90
+    assert scores["found_i"] / scores["gold_i"] >= 0.70
