@@ -15,7 +15,7 @@ SEEDS = REPO / "seeds"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"dev data not found at {SHARED_DATA} (it sits beside the checkout in CI)")
