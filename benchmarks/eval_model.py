@@ -20,6 +20,7 @@ compared:
 from __future__ import annotations
 
 import argparse
+import sys
 import json
 import time
 from collections import Counter
@@ -28,6 +29,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_MODEL = REPO / "models" / "en_presswork_news"
+sys.path.insert(0, str(REPO / "training"))
+from train_model import iob2_spans  # noqa: E402  (one IOB2 reader for training and evaluation)
 
 TO_CONLL = {
     "PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC",
@@ -38,18 +41,6 @@ TO_UNER = {"PERSON": "PER", "PER": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LO
 
 
 # ------------------------------------------------------------------------------------------- readers
-def iob2_spans(tags):
-    spans, start, label = [], None, None
-    for i, tag in enumerate(list(tags) + ["O"]):
-        if tag == "O" or tag.startswith("B-") or (tag.startswith("I-") and tag[2:] != label):
-            if start is not None:
-                spans.append((start, i, label))
-                start, label = None, None
-            if tag != "O":
-                start, label = i, tag[2:]
-    return spans
-
-
 def read_conll2003(path: Path, limit: int | None = None):
     """-> list of (words, spaces, gold_spans) per sentence."""
     sents, words, tags = [], [], []
