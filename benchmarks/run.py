@@ -48,6 +48,9 @@ def main() -> int:
         warehouse = Warehouse(warehouse_dir)
         documents = warehouse.read_table("documents")
         manifest = warehouse.manifest(warehouse.latest())
+        tokens = warehouse.read_table("tokens")
+        n_tokens = int((tokens["pos"] != "SPACE").sum())  # what spaCy (and eval_model.py) counts as words
+        del tokens
 
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n_docs = len(documents)
@@ -58,7 +61,8 @@ def main() -> int:
           f"{manifest['tables']['sentences']['rows']:,} sentences, {n_words:,} words, {n_chars:,} chars")
     print(f"wall time        {wall:.2f} s (whole job, in one process)")
     print(f"articles/s       {n_docs / wall:,.0f}")
-    print(f"words/s          {n_words / wall:,.0f}")
+    print(f"words/s          {n_words / wall:,.0f} whitespace-separated words; "
+          f"{n_tokens / wall:,.0f} spaCy tokens (the unit of eval_model.py)")
     print(f"peak RSS         {peak_mib:,.0f} MiB")
     print("per-step seconds")
     for step, seconds in sorted(steps.items(), key=lambda kv: -kv[1]):
