@@ -38,6 +38,7 @@ def main() -> int:
         started = time.perf_counter()
         result = job.execute_in_process(run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
         wall = time.perf_counter() - started
+        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before we load tables to count
         if not result.success:
             print("benchmark run failed", file=sys.stderr)
             return 1
@@ -52,7 +53,6 @@ def main() -> int:
         n_tokens = int((tokens["pos"] != "SPACE").sum())  # what spaCy (and eval_model.py) counts as words
         del tokens
 
-    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     n_docs = len(documents)
     n_words = int(documents["text"].str.split().str.len().sum())
     n_chars = int(documents["n_chars"].sum())
