@@ -94,6 +94,14 @@ _BULLET = re.compile(r"(?<=\s)[•⁃◦▪‣]")
 # Inside the word after a glued full stop: another ".x" means a domain ("www.Example.com").
 _DOT_WORD = re.compile(r"\.\w")
 
+# After a closing quote: a capitalised name (1-4 words) and a speech verb ('"...?" Vitter
+# demanded.'). Lower-case attributions ('" she said') never split in the first place.
+_ATTRIBUTION_AFTER = re.compile(
+    r"\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|asked|asks|told|tells|added|adds|wrote|writes|replied|"
+    r"demanded|insisted|explained|warned|continued|recalled|noted|argued|declared|tweeted|shouted|"
+    r"interjected|responded|answered|joked|quipped)\b"
+)
+
 _WINDOW = 64  # how far we look left/right of a candidate; keeps work per candidate bounded
 
 
@@ -161,6 +169,8 @@ def _decide(line: str, m, start: int):
     run = token.rstrip("\"'”’)]")
     if ms > 0 and line[ms - 1] == "[":
         return None  # "[...]" marks an omission inside a quotation
+    if run != token and _ATTRIBUTION_AFTER.match(line, me):
+        return None  # '"...we lost?" Trump said.': the attribution belongs to the quote's sentence
     if "?" in run or "!" in run:
         return me  # "Hello!! Long time", "What is your name? My name"
     spaced_before = ms == 0 or line[ms - 1].isspace()

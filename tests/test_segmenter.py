@@ -164,3 +164,11 @@ def test_adversarial_input_is_fast_and_valid(text):
     elapsed = time.perf_counter() - t0
     check_invariants(text, spans)
     assert elapsed < 2.0, f"took {elapsed:.2f}s on {len(text):,} chars"
+
+
+def test_named_attribution_after_a_quoted_question_stays_with_it():
+    text = "“Does anybody know what the platform is?” Graham asked. “Neither do I.”"
+    assert split_sentences(text) == ["“Does anybody know what the platform is?” Graham asked.", "“Neither do I.”"]
+    # ...but a new sentence that merely starts with a name still splits (golden rule 26's shape).
+    assert split_sentences('He said, "We will win." Smith held the cup.') == [
+        'He said, "We will win."', "Smith held the cup."]
