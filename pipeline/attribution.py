@@ -24,7 +24,8 @@ SPEECH_VERBS = frozenset("""
     reveal recall stress emphasise emphasize describe call agree continue predict concede boast joke quip plead
     appeal assert maintain contend believe think fear hope mock label brand dub term praise criticise criticize
     slam blast attack defend condemn hail dismiss decry lament tout characterize characterise
-    refer reference cite quote vow threaten blame thank
+    refer reference cite quote vow threaten blame thank interject retort counter shout chant exclaim yell scream
+    mutter whisper answer wonder muse observe remark opine recount tease
 """.split())
 SPEECH_FORMS = frozenset("says said reports reported writes wrote adds added tells told notes noted explains explained "
                          "argues argued warns warned insists insisted".split())
