@@ -30,6 +30,8 @@ DIRECT_MIN_WORDS = 3
 INDIRECT = 0.7  # confidence factor for reported speech: no marks delimit its content
 CARRY_PARAGRAPHS = 2  # an unattributed quote paragraph continues the speaker of a quote this close before
 CARRIED = 0.7  # confidence factor for a speaker carried over from an earlier paragraph
+MINOR_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "is", "it", "with", "by"}
+TITLE_MAX_WORDS = 6
 
 
 def extract_quotes(documents: pd.DataFrame, tokens: pd.DataFrame, vocab) -> pd.DataFrame:
@@ -39,9 +41,6 @@ def extract_quotes(documents: pd.DataFrame, tokens: pd.DataFrame, vocab) -> pd.D
         rows.extend(quotes_in_document(doc_id, doc, texts[doc_id]))
     return pd.DataFrame(rows, columns=QUOTE_COLUMNS)
 
-
-MINOR_WORDS = {"a", "an", "the", "and", "or", "of", "in", "on", "at", "to", "for", "is", "it", "with", "by"}
-TITLE_MAX_WORDS = 6
 
 
 def _is_title(content: str) -> bool:
