@@ -16,6 +16,7 @@ from spacy.tokens import Doc, Span, Token
 
 from pipeline.coref import (
     RELATIVE_PRONOUNS, SUBJECT_DEPS, entity_in, fullest_name, is_coordinated, noun_phrase, resolve_pronoun,
+    role_holder,
 )
 
 SPEECH_VERBS = frozenset("""
@@ -111,6 +112,10 @@ def describe(head: Token) -> tuple[str, Span, str | None]:
     doc = head.doc
     phrase = noun_phrase(head)
     ent = entity_in(phrase)
+    holder = None if ent is not None and ent.label_ == "PERSON" else role_holder(phrase)
+    if holder is not None:
+        name, label = fullest_name(doc, holder)
+        return name, phrase, label
     if is_coordinated(head) or ent is None:
         return phrase.text, phrase, None
     if ent.label_ == "PERSON" or ent.start <= head.i < ent.end:

@@ -146,3 +146,24 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
         subjects = [t for t in _recent_subjects(doc, pronoun.i, exclude) if t.pos_ in {"NOUN", "PROPN"}]
         return subjects[0] if subjects else None
     return None
+
+
+def role_holder(phrase: Span) -> Span | None:
+    """The named person a role description stands for, when the article itself
+    ties the two: "the Labour leader" -> Jeremy Corbyn, given "Labour leader
+    Jeremy Corbyn" or "Jeremy Corbyn, the Labour leader," elsewhere in it."""
+    if not len(phrase) or phrase[0].lower_ not in {"the", "this"} or phrase.root.pos_ != "NOUN":
+        return None
+    role = [t.lower_ for t in phrase[1:]]
+    if not role or role[-1] not in ROLE_WORDS | {"premier", "prime", "mp", "boss", "head"}:
+        return None
+    doc = phrase.doc
+    for ent in doc.ents:
+        if ent.label_ != "PERSON":
+            continue
+        before = [t.lower_ for t in doc[max(ent.start - len(role), 0):ent.start]]
+        after = [t.lower_ for t in doc[ent.end + 2:ent.end + 2 + len(role)]]
+        appositive = ent.end + 1 < len(doc) and doc[ent.end].text == "," and doc[ent.end + 1].lower_ == "the"
+        if before == role or (appositive and after == role):
+            return ent
+    return None

@@ -62,6 +62,10 @@ def test_unnamed_spokesman_is_the_speaker_of_a_four_paragraph_quote(seeds):
     ("004_6d42bed67616d20b.txt", "We are extremely disappointed", "Jonathan Goldstein"),
     ("004_6d42bed67616d20b.txt", "There was agreement that elected", "The source"),
     ("001_0939b6c171992a13.txt", "The Labour Party and the Jewish community", "Jeremy Corbyn"),
+    # "The Labour leader added": the article names him as "Labour leader Jeremy Corbyn".
+    ("001_0939b6c171992a13.txt", "The abuse she has received", "Jeremy Corbyn"),
+    # "The Prime Minister told MPs": nothing in this article ties the role to a name.
+    ("002_910b036e5245e9eb.txt", "There should be a very clear message", "The Prime Minister"),
 ])
 def test_direct_quote_speakers(seeds, source, starts, speaker):
     _, quotes = seeds
