@@ -88,20 +88,13 @@ def token_spans_match_text(tokens: pd.DataFrame, articles: pd.DataFrame) -> dg.A
 
 @dg.asset_check(asset="quotes", additional_ins=_ARTICLES, blocking=True)
 def quote_spans_match_text(quotes: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
-    """Quoted content, cue and speaker mention all index documents.text exactly."""
-    spans = [quotes[["doc_id", "start_char", "end_char", "text"]]]
-    for part in ("cue", "speaker"):
-        located = quotes.dropna(subset=[f"{part}_start_char"])
-        texts = articles.set_index("doc_id")["text"]
-        spans.append(pd.DataFrame({
-            "doc_id": located["doc_id"],
-            "start_char": located[f"{part}_start_char"].astype("int64"),
-            "end_char": located[f"{part}_end_char"].astype("int64"),
-            "text": [texts[d][int(s):int(e)] for d, s, e in zip(
-                located["doc_id"], located[f"{part}_start_char"], located[f"{part}_end_char"])],
-        }))
-    return _result(validation.span_mismatches(pd.concat(spans, ignore_index=True), articles),
-                   "quote, cue and speaker offsets inside documents.text")
+    """Quoted content is exactly documents.text[start:end]; cue and speaker mention lie inside the document."""
+    bad = pd.concat([
+        validation.span_mismatches(quotes, articles),
+        validation.offsets_out_of_range(quotes, "cue_start_char", "cue_end_char", articles),
+        validation.offsets_out_of_range(quotes, "speaker_start_char", "speaker_end_char", articles),
+    ])
+    return _result(bad, "quote text == documents.text[start:end]; cue and speaker offsets inside the document")
 
 
 CHECKS = [

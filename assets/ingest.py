@@ -1,7 +1,6 @@
 """Stage 1, ingest: input folder -> `articles` (internal) and `rejected`."""
 
 import dagster as dg
-import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings

@@ -124,18 +124,21 @@ def parse_documents(
     """documents + sentences -> one row per token with tags, lemma, dependency
     head and entity label. Token offsets index documents.text."""
     starts = sentences.groupby("doc_id")["start_char"].agg(list)
-    pieces = []  # (doc_id, piece offset) in document order
+    pieces = []  # (doc_id, piece offset, the document's sentence starts as list and set), in order
     texts = []
     for doc_id, text in zip(documents["doc_id"], documents["text"]):
         sentence_starts = starts.get(doc_id, [0])
+        start_set = set(sentence_starts)
         for a, b in chunk_bounds(len(text), sentence_starts):
-            pieces.append((doc_id, a, sentence_starts))
+            pieces.append((doc_id, a, sentence_starts, start_set))
             texts.append(text[a:b])
-    docs = (_presegmented(nlp, t, set(ss), a) for t, (_, a, ss) in zip(texts, pieces))
+    docs = (_presegmented(nlp, t, start_set, a) for t, (_, a, _, start_set) in zip(texts, pieces))
     frames: dict[str, list[pd.DataFrame]] = {}
-    for (doc_id, offset, sentence_starts), doc in zip(pieces, nlp.pipe(progress(docs), batch_size=batch_size)):
-        done = frames.setdefault(doc_id, [])
-        done.append(_token_frame(doc_id, doc, offset, sum(len(f) for f in done), sentence_starts))
+    tokens_before: dict[str, int] = {}  # tokens already emitted for a document split into pieces
+    for (doc_id, offset, sentence_starts, _), doc in zip(pieces, nlp.pipe(progress(docs), batch_size=batch_size)):
+        first = tokens_before.get(doc_id, 0)
+        frames.setdefault(doc_id, []).append(_token_frame(doc_id, doc, offset, first, sentence_starts))
+        tokens_before[doc_id] = first + len(doc)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in TOKEN_COLUMNS})
     return pd.concat([f for doc_frames in frames.values() for f in doc_frames], ignore_index=True)

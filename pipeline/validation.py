@@ -27,6 +27,15 @@ def span_mismatches(spans: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFram
     return bad
 
 
+def offsets_out_of_range(df: pd.DataFrame, start: str, end: str, documents: pd.DataFrame) -> pd.DataFrame:
+    """Rows whose optional (start, end) pair, e.g. a quote's cue or speaker
+    mention, does not lie inside its document. Rows without the pair pass."""
+    located = df.dropna(subset=[start])
+    lengths = located["doc_id"].map(documents.set_index("doc_id")["text"].str.len())
+    bad = lengths.isna() | (located[start] < 0) | (located[end] <= located[start]) | (located[end] > lengths)
+    return located[bad]
+
+
 def orphans(child: pd.DataFrame, key: str, parent: pd.DataFrame, parent_key: str | None = None) -> pd.DataFrame:
     """Rows of child whose key has no match in parent (a broken foreign key)."""
     known = parent[parent_key or key]

@@ -7,7 +7,7 @@ import shutil
 
 import duckdb
 
-from conftest import REPO, SEEDS, run_cli
+from conftest import SEEDS, run_cli
 
 
 def test_run_on_seeds_commits_a_queryable_version(seeds_warehouse):

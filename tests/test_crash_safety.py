@@ -5,8 +5,6 @@ and clean up after the dead one."""
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import signal
 import subprocess
 import sys

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import dagster as dg
-import pytest
 
 import pipeline.sentences
 from assets.definitions import RUN_JOB, build_definitions

@@ -116,3 +116,14 @@ def test_quote_after_a_colon_at_paragraph_end():
             "“Support for the government has fallen to its lowest level since the election.”")
     quotes = _quotes_of(text)
     assert quotes.iloc[0]["speaker"] == "The Guardian" and quotes.iloc[0]["cue"] == "reports"
+
+
+def test_cue_and_speaker_offsets_outside_the_document_are_caught(seeds):
+    from pipeline.validation import offsets_out_of_range
+
+    articles, quotes = seeds
+    assert offsets_out_of_range(quotes, "cue_start_char", "cue_end_char", articles).empty
+    broken = quotes.copy()
+    row = broken["cue_start_char"].first_valid_index()
+    broken.loc[row, "cue_end_char"] = 10_000_000
+    assert list(offsets_out_of_range(broken, "cue_start_char", "cue_end_char", articles).index) == [row]
