@@ -1,0 +1,96 @@
+"""Stable entity ids across versions.
+
+A new entity's id is a hash of its label kind and canonical name key, so two
+runs on the same input agree. An entity that existed in the previous version
+keeps that version's id even when its canonical name grows ("Corbyn" ->
+"Jeremy Corbyn") or articles are added. When two previous entities now are
+one, the survivor keeps its id and the other is recorded as `merged`; when one
+previous entity is now several, the largest keeps the id and the others are
+recorded as `split`; a kept id with a new canonical name is `renamed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+
+import pandas as pd
+
+from pipeline.linking import Entity, coarse
+from pipeline.mentions import PERSON_TITLES
+from pipeline.resolution import name_key
+
+CHANGE_COLUMNS = ["entity_id", "change", "previous_entity_id", "previous_name", "name", "type"]
+
+
+def new_entity_id(label: str, key: str) -> str:
+    return "E" + hashlib.sha256(f"{coarse(label)}|{key}".encode()).hexdigest()[:15]
+
+
+def alias_key(alias: str) -> str:
+    words = alias.split()
+    while len(words) > 1 and words[0].lower().rstrip(".") in PERSON_TITLES:
+        words = words[1:]
+    return name_key(words)
+
+
+def assign_ids(entities: list[Entity], previous: pd.DataFrame | None) -> tuple[list[str], pd.DataFrame]:
+    """-> (one id per entity, the change records against `previous`, the
+    previous version's entities table or None)."""
+    by_key, by_alias, prev_name, prev_size = _previous_index(previous)
+    order = sorted(range(len(entities)), key=lambda i: (-entities[i].n_mentions, entities[i].key))
+    ids: list[str | None] = [None] * len(entities)
+    claimed: dict[str, int] = {}
+    changes = []
+    for i in order:
+        e = entities[i]
+        kind = coarse(e.label)
+        candidates = by_key.get((kind, e.key)) or set().union(
+            *(by_alias.get((kind, k), set()) for k in e.alias_keys if _distinctive(k, kind)))
+        candidates = sorted(candidates, key=lambda pid: (-prev_size[pid], pid))
+        free = [pid for pid in candidates if pid not in claimed]
+        if free:
+            ids[i] = free[0]
+            changes += [_change(free[0], "merged", pid, prev_name[pid], e) for pid in free[1:]]
+            if prev_name[free[0]] != e.name:
+                changes.append(_change(free[0], "renamed", free[0], prev_name[free[0]], e))
+        else:
+            ids[i] = _fresh_id(e, claimed)
+            changes += [_change(ids[i], "split", pid, prev_name[pid], e) for pid in candidates[:1]]
+        for pid in free:
+            claimed[pid] = i
+        claimed[ids[i]] = i
+    return ids, pd.DataFrame(changes, columns=CHANGE_COLUMNS)
+
+
+def _distinctive(key: str, kind: str) -> bool:
+    """A bare surname is not evidence of identity between versions (two Corbyns)."""
+    return kind != "PERSON" or len(key.split()) >= 2
+
+
+def _previous_index(previous: pd.DataFrame | None):
+    by_key, by_alias = defaultdict(set), defaultdict(set)
+    prev_name, prev_size = {}, {}
+    if previous is None or previous.empty:
+        return by_key, by_alias, prev_name, prev_size
+    for row in previous.itertuples(index=False):
+        kind = coarse(row.type)
+        by_key[(kind, name_key(row.name.split()))].add(row.entity_id)
+        for alias in row.aliases:
+            by_alias[(kind, alias_key(alias))].add(row.entity_id)
+        prev_name[row.entity_id] = row.name
+        prev_size[row.entity_id] = int(row.n_mentions)
+    return by_key, by_alias, prev_name, prev_size
+
+
+def _fresh_id(e: Entity, claimed: dict[str, int]) -> str:
+    candidate, n = new_entity_id(e.label, e.key), 1
+    while candidate in claimed:
+        n += 1
+        candidate = new_entity_id(e.label, f"{e.key}#{n}")
+    return candidate
+
+
+def _change(entity_id: str, change: str, previous_id: str, previous_name: str, e: Entity) -> dict:
+    return {"entity_id": entity_id, "change": change, "previous_entity_id": previous_id,
+            "previous_name": previous_name, "name": e.name, "type": e.label}
