@@ -97,7 +97,36 @@ def quote_spans_match_text(quotes: pd.DataFrame, articles: pd.DataFrame) -> dg.A
     return _result(bad, "quote text == documents.text[start:end]; cue and speaker offsets inside the document")
 
 
+@dg.asset_check(asset="entity_mentions", additional_ins=_ARTICLES, blocking=True)
+def entity_mention_spans_match_text(entity_mentions: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+    """Every mention is exactly documents.text[start:end] of an existing document."""
+    return _result(validation.span_mismatches(entity_mentions, articles), "text == documents.text[start:end]")
+
+
+@dg.asset_check(asset="entity_mentions", additional_ins={"entities": dg.AssetIn("entities")}, blocking=True)
+def entity_mentions_point_at_entities(entity_mentions: pd.DataFrame, entities: pd.DataFrame) -> dg.AssetCheckResult:
+    """Foreign key entity_mentions.entity_id -> entities.entity_id, and each entity's n_mentions / n_docs
+    equal its rows in entity_mentions."""
+    return _result(pd.concat([
+        validation.orphans(entity_mentions, "entity_id", entities),
+        validation.entity_count_mismatches(entities, entity_mentions),
+    ]), "entity_id exists; n_mentions and n_docs match entity_mentions")
+
+
+@dg.asset_check(asset="quotes", additional_ins={"entities": dg.AssetIn("entities")}, blocking=True)
+def quote_speakers_point_at_entities(quotes: pd.DataFrame, entities: pd.DataFrame) -> dg.AssetCheckResult:
+    """Foreign keys: quotes.speaker_entity_id and speaker_affiliation_entity_id -> entities.entity_id."""
+    return _result(pd.concat([
+        validation.orphans(quotes.dropna(subset=["speaker_entity_id"]), "speaker_entity_id", entities, "entity_id"),
+        validation.orphans(quotes.dropna(subset=["speaker_affiliation_entity_id"]), "speaker_affiliation_entity_id",
+                           entities, "entity_id"),
+    ]), "speaker ids exist in entities")
+
+
 CHECKS = [
+    entity_mention_spans_match_text,
+    entity_mentions_point_at_entities,
+    quote_speakers_point_at_entities,
     token_spans_match_text,
     quote_spans_match_text,
     sentence_ids_unique,

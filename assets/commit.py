@@ -10,7 +10,7 @@ from pipeline.provenance import inputs_fingerprint, run_info
 @dg.asset(
     group_name="warehouse",
     deps=list(schemas.TABLES),
-    description="Commits every table (documents, sentences, tokens, quotes, rejected) as a new version "
+    description="Commits every table (documents, sentences, tokens, entities, quotes, rejected...) as a new version "
     "(LATEST, catalog.duckdb), only after every blocking check on them passed.",
 )
 def dataset_version(

@@ -7,13 +7,14 @@ import dagster as dg
 
 from assets.checks import CHECKS
 from assets.commit import dataset_version
+from assets.entities import entities
 from assets.ingest import ingest
 from assets.nlp import tokens
 from assets.quotes import quotes
 from assets.resources import NlpModel, PressworkSettings, StagingIOManager
 from assets.sentences import documents, sentences
 
-ALL_ASSETS = [ingest, sentences, documents, tokens, quotes, dataset_version]
+ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, dataset_version]
 RUN_JOB = "presswork_run"
 
 
@@ -33,7 +34,7 @@ def build_definitions(
             dg.define_asset_job(
                 RUN_JOB,
                 selection=dg.AssetSelection.all(),
-                description="Ingest -> sentences -> tokens -> quotes -> checks -> commit one dataset version.",
+                description="Ingest -> sentences -> tokens -> entities -> quotes -> checks -> commit one dataset version.",
             )
         ],
         resources={

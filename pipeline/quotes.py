@@ -22,6 +22,7 @@ from pipeline.quote_marks import QuotedSpan, find_quoted_spans
 
 QUOTE_COLUMNS = [
     "quote_id", "doc_id", "start_char", "end_char", "text", "kind", "speaker", "speaker_entity_id",
+    "speaker_affiliation_entity_id",
     "speaker_type", "cue", "cue_start_char", "cue_end_char", "speaker_start_char", "speaker_end_char",
     "group_id", "confidence", "paragraph_index", "sentence_index",
 ]
@@ -164,7 +165,7 @@ def _row(doc_id, local_id, local_group, start, end, text, kind, attribution, con
          sentence_index) -> dict:
     return {
         "quote_id": f"{doc_id}-{local_id}", "doc_id": doc_id, "start_char": start, "end_char": end,
-        "text": text[start:end], "kind": kind, "speaker_entity_id": None,
+        "text": text[start:end], "kind": kind, "speaker_entity_id": None, "speaker_affiliation_entity_id": None,
         **_attribution_columns(attribution),
         "group_id": f"{doc_id}-{local_group}", "confidence": round(confidence, 3),
         "paragraph_index": paragraph, "sentence_index": sentence_index,

@@ -63,3 +63,14 @@ def uncovered_text(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataF
     spaces_inside = sentences["text"].str.count(r"\s").groupby(sentences["doc_id"]).sum()
     expected = documents["doc_id"].map(covered_chars).fillna(0) - documents["doc_id"].map(spaces_inside).fillna(0)
     return documents.loc[expected != nonspace, ["doc_id", "source_file"]]
+
+
+def entity_count_mismatches(entities: pd.DataFrame, mentions: pd.DataFrame) -> pd.DataFrame:
+    """Entities whose n_mentions / n_docs disagree with their entity_mentions rows
+    (an entity without mentions counts 0 and fails: n_mentions >= 1)."""
+    grouped = mentions.groupby("entity_id")
+    n_mentions = entities["entity_id"].map(grouped.size()).fillna(0).astype("int64")
+    n_docs = entities["entity_id"].map(grouped["doc_id"].nunique()).fillna(0).astype("int64")
+    bad = (n_mentions != entities["n_mentions"]) | (n_docs != entities["n_docs"])
+    return entities.loc[bad, ["entity_id", "name", "n_mentions", "n_docs"]].assign(
+        counted_mentions=n_mentions[bad], counted_docs=n_docs[bad])

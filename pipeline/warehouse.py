@@ -144,6 +144,14 @@ class Warehouse:
             raise FileNotFoundError(f"no committed version in {self.root}")
         return pq.read_table(self.table_files(table, version)).to_pandas()
 
+    def read_latest(self, table: str) -> pd.DataFrame | None:
+        """The latest committed version's table, or None when there is no
+        version yet or it predates the table."""
+        version = self.latest()
+        if version is None or table not in self.manifest(version).get("tables", {}):
+            return None
+        return self.read_table(table, version)
+
     # -- staging ---------------------------------------------------------------
     def stage_table(
         self, run_id: str, table: str, df: pd.DataFrame, schema: pa.Schema | None = None

@@ -2,6 +2,7 @@
 
 from schemas._base import TableValidationError, validate_table
 from schemas.documents import ArticlesModel, DocumentsModel
+from schemas.entities import ALIASES_ARROW_TYPE, EntitiesModel, EntityChangesModel, EntityMentionsModel
 from schemas.quotes import QuotesModel
 from schemas.rejected import RejectedModel
 from schemas.sentences import SentencesModel
@@ -13,11 +14,14 @@ TABLES = {
     "sentences": SentencesModel,
     "tokens": TokensModel,
     "quotes": QuotesModel,
+    "entity_mentions": EntityMentionsModel,
+    "entities": EntitiesModel,
+    "entity_changes": EntityChangesModel,
     "rejected": RejectedModel,
 }
 
 __all__ = [
-    "TABLES", "ArticlesModel", "DocumentsModel", "QuotesModel", "RejectedModel", "SentencesModel", "TokensModel",
+    "TABLES", "ArticlesModel", "DocumentsModel", "EntitiesModel", "EntityChangesModel", "EntityMentionsModel", "QuotesModel", "RejectedModel", "SentencesModel", "TokensModel",
     "TableValidationError", "validate_table",
 ]
 
@@ -32,7 +36,7 @@ def arrow_schema(table: str):
     model = {**TABLES, "articles": ArticlesModel}[table]
     simple = {"str": pa.string(), "int64": pa.int64(), "Int64": pa.int64(), "bool": pa.bool_(),
               "float64": pa.float64()}
-    overrides = {"removed": REMOVED_ARROW_TYPE}
+    overrides = {"removed": REMOVED_ARROW_TYPE, "aliases": ALIASES_ARROW_TYPE}
     fields = []
     for name, column in model.to_schema().columns.items():
         dtype = str(column.dtype)

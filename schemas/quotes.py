@@ -19,9 +19,12 @@ class QuotesModel(TableModel):
     text: Series[str] = pa.Field(str_length={"min_value": 1}, description="documents.text[start_char:end_char].")
     kind: Series[str] = pa.Field(isin=KINDS, description="direct | partial | scare | indirect.")
     speaker: Series[str] = pa.Field(
-        nullable=True, description="Fullest in-document name of the speaker, or the speaker phrase when unnamed "
-        "('A JLM spokesman'); null for scare quotes and unattributed quotes.")
+        nullable=True, description="Canonical name of the speaker entity (entities.name), or the speaker phrase "
+        "when unnamed ('A JLM spokesman'); null for scare quotes and unattributed quotes.")
     speaker_entity_id: Series[str] = pa.Field(nullable=True, description="entities.entity_id of the speaker.")
+    speaker_affiliation_entity_id: Series[str] = pa.Field(
+        nullable=True, description="For an unnamed source ('A JLM spokesman'), the organisation named in the "
+        "phrase (entities.entity_id).")
     speaker_type: Series[str] = pa.Field(nullable=True, description="Entity label of a named speaker (PERSON, ORG...).")
     cue: Series[str] = pa.Field(nullable=True, description="The attribution verb or phrase ('said', 'told Jewish News').")
     cue_start_char: Series[pd.Int64Dtype] = pa.Field(nullable=True, description="Offset of the cue.")

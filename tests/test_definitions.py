@@ -19,6 +19,7 @@ EXPECTED_GROUPS = {
     "articles": "ingest", "rejected": "ingest",
     "sentences": "sentences", "documents": "sentences",
     "tokens": "nlp", "quotes": "quotes",
+    "entity_mentions": "entities", "entities": "entities", "entity_changes": "entities",
     "dataset_version": "warehouse",
 }
 
@@ -48,7 +49,9 @@ def test_assets_are_grouped_by_stage_and_described():
     checks = {key.name for key in graph.asset_check_keys}
     assert {"sentence_spans_match_text", "sentence_doc_ids_exist", "sentences_cover_all_text",
             "document_sentence_counts", "every_input_accounted_for", "sentence_ids_unique",
-            "doc_ids_unique", "token_spans_match_text", "quote_spans_match_text"} <= checks
+            "doc_ids_unique", "token_spans_match_text", "quote_spans_match_text",
+            "entity_mention_spans_match_text", "entity_mentions_point_at_entities",
+            "quote_speakers_point_at_entities"} <= checks
 
 
 def _run_in_process(tmp_path):

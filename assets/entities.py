@@ -1,0 +1,54 @@
+"""Stage 5, entities: `entity_mentions`, `entities` and `entity_changes`."""
+
+import dagster as dg
+import pandas as pd
+
+from assets._metadata import progress_bar, table_metadata
+from assets.resources import PressworkSettings
+from pipeline.entities import extract_entities
+from pipeline.nlp import blank_vocab, docs_from_tokens
+from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, validate_table
+
+
+@dg.multi_asset(
+    outs={
+        "entity_mentions": dg.AssetOut(
+            group_name="entities", io_manager_key="staging_io_manager",
+            description="Every mention of a named entity (names, defined acronyms, role descriptions tied to a "
+            "person) with its entity_id and how it was resolved.",
+        ),
+        "entities": dg.AssetOut(
+            group_name="entities", io_manager_key="staging_io_manager",
+            description="One row per real-world entity across all articles; ids stable across versions.",
+        ),
+        "entity_changes": dg.AssetOut(
+            group_name="entities", io_manager_key="staging_io_manager",
+            description="Entity ids merged, split or renamed against the previous version.",
+        ),
+    },
+)
+def entities(context: dg.AssetExecutionContext, tokens: pd.DataFrame, settings: PressworkSettings):
+    """NER mentions repaired for news, resolved within each article (surnames,
+    acronyms, roles, misspellings) and linked across articles, blocked by name key."""
+    previous = settings.warehouse.read_latest("entities")
+    docs = docs_from_tokens(tokens, blank_vocab())
+    mentions, table, changes = extract_entities(progress_bar(settings.show_progress, "entities")(docs), previous)
+    mentions = validate_table(EntityMentionsModel, mentions)
+    table = validate_table(EntitiesModel, table)
+    changes = validate_table(EntityChangesModel, changes)
+    context.log.info(f"{len(mentions)} mentions of {len(table)} entities; {len(changes)} id changes "
+                     f"against {'the previous version' if previous is not None else 'nothing (first version)'}")
+    yield dg.Output(
+        mentions, "entity_mentions",
+        metadata=table_metadata(
+            mentions[["text", "type", "kind", "resolution", "corpus_link"]],
+            **{f"n_{kind}": int((mentions["kind"] == kind).sum()) for kind in ("name", "acronym", "role")},
+            n_near_miss=int((mentions["resolution"] == "near_miss").sum() + (mentions["corpus_link"] == "near_miss").sum()),
+        ),
+    )
+    yield dg.Output(
+        table, "entities",
+        metadata=table_metadata(table[["name", "type", "n_docs", "n_mentions"]],
+                                n_cross_document=int((table["n_docs"] > 1).sum())),
+    )
+    yield dg.Output(changes, "entity_changes", metadata=table_metadata(changes))
