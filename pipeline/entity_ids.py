@@ -45,9 +45,13 @@ def assign_ids(entities: list[Entity], previous: pd.DataFrame | None) -> tuple[l
     for i in order:
         e = entities[i]
         kind = coarse(e.label)
-        candidates = by_key.get((kind, e.key)) or set().union(
-            *(by_alias.get((kind, k), set()) for k in e.alias_keys if _distinctive(k, kind)))
-        candidates = sorted(candidates, key=lambda pid: (-prev_size[pid], pid))
+        # the same canonical name first; then a previous entity whose canonical name is one of this one's
+        # forms ("Corbyn" grown into "Jeremy Corbyn") or that had one of its distinctive forms as an alias
+        same_name = by_key.get((kind, e.key), set())
+        related = set().union(
+            *(by_key.get((kind, k), set()) for k in e.alias_keys),
+            *(by_alias.get((kind, k), set()) for k in e.alias_keys if _distinctive(k, kind))) - same_name
+        candidates = [pid for group in (same_name, related) for pid in sorted(group, key=lambda p: (-prev_size[p], p))]
         free = [pid for pid in candidates if pid not in claimed]
         if free:
             ids[i] = free[0]
