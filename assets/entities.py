@@ -6,6 +6,7 @@ import pandas as pd
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
 from pipeline.entities import extract_entities
+from pipeline.mentions import person_word_share
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, validate_table
 
@@ -32,7 +33,9 @@ def entities(context: dg.AssetExecutionContext, tokens: pd.DataFrame, settings: 
     acronyms, roles, misspellings) and linked across articles, blocked by name key."""
     previous = settings.warehouse.read_latest("entities")
     docs = docs_from_tokens(tokens, blank_vocab())
-    mentions, table, changes = extract_entities(progress_bar(settings.show_progress, "entities")(docs), previous)
+    person_share = person_word_share(tokens["text"], tokens["ent_type"])
+    mentions, table, changes = extract_entities(
+        progress_bar(settings.show_progress, "entities")(docs), previous, person_share)
     mentions = validate_table(EntityMentionsModel, mentions)
     table = validate_table(EntitiesModel, table)
     changes = validate_table(EntityChangesModel, changes)

@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO / "training"))
 
 from pipeline.entities import extract_entities  # noqa: E402
 from pipeline.ingest import ingest_folder  # noqa: E402
-from pipeline.mentions import find_mentions  # noqa: E402
+from pipeline.mentions import find_mentions, person_word_share  # noqa: E402
 from pipeline.nlp import blank_vocab, docs_from_tokens, load_pipeline, parse_documents  # noqa: E402
 from pipeline.sentences import segment_sentences  # noqa: E402
 
@@ -71,7 +71,8 @@ def run_entities(paths: list[Path], model: str | None):
         articles, _ = ingest_folder(tmp)
     sentences = segment_sentences(articles)
     tokens = parse_documents(articles, sentences, load_pipeline(model))
-    mentions, entities, _ = extract_entities(docs_from_tokens(tokens, blank_vocab()))
+    share = person_word_share(tokens["text"], tokens["ent_type"])
+    mentions, entities, _ = extract_entities(docs_from_tokens(tokens, blank_vocab()), person_share=share)
     articles["path"] = articles["source_file"].map(names)
     return articles, mentions, entities
 

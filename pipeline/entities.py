@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable
 
 import pandas as pd
@@ -25,14 +26,16 @@ ENTITY_COLUMNS = ["entity_id", "name", "type", "aliases", "n_docs", "n_mentions"
 
 
 def extract_entities(
-    docs: Iterable[tuple[str, Doc]], previous: pd.DataFrame | None = None
+    docs: Iterable[tuple[str, Doc]], previous: pd.DataFrame | None = None,
+    person_share: dict[str, float] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(doc_id, parsed Doc) pairs and the previous version's `entities` ->
-    (entity_mentions, entities, entity_changes)."""
+    (entity_mentions, entities, entity_changes). `person_share` is
+    mentions.person_word_share over the corpus's tokens."""
     rows: list[dict] = []
     clusters: list[DocCluster] = []
     for doc_id, doc in docs:
-        resolved, doc_clusters = resolve_document(doc, find_mentions(doc))
+        resolved, doc_clusters = resolve_document(doc, find_mentions(doc, person_share))
         members: dict[int, list] = {}
         for n, r in enumerate(resolved):
             span = doc[r.mention.start:r.mention.end]
@@ -53,14 +56,10 @@ def extract_entities(
     return mentions, _entity_table(mentions, entities, ids), changes
 
 
-_SENTENCE_CACHE: dict[int, list[int]] = {}
-
-
 def _sentence_index(doc: Doc, token_i: int) -> int:
     starts = doc.user_data.get("sentence_starts")
     if starts is None:
         starts = doc.user_data["sentence_starts"] = [s.start for s in doc.sents]
-    from bisect import bisect_right
     return bisect_right(starts, token_i) - 1
 
 

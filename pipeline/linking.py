@@ -68,13 +68,7 @@ def link_clusters(clusters: list[DocCluster]) -> tuple[list[Entity], dict[tuple[
         origin[(c.doc_id, c.cluster)] = ident
     merged_into = _short_form_targets(entities)
     merged_into.update(_near_miss_targets(entities, merged_into))
-    final = {}
-    for ident in entities:
-        target, seen = ident, {ident}
-        while target in merged_into and merged_into[target][0] not in seen:  # follow a chain to the entity that stays
-            target = merged_into[target][0]
-            seen.add(target)
-        final[ident] = target
+    final = _merge_groups(entities, merged_into)
     for ident, target in final.items():
         if target != ident:
             entities[target].clusters.extend(entities[ident].clusters)
@@ -83,7 +77,7 @@ def link_clusters(clusters: list[DocCluster]) -> tuple[list[Entity], dict[tuple[
     index = {ident: n for n, ident in enumerate(kept)}
     assignment = {}
     for member, ident in origin.items():
-        link, confidence = merged_into[ident][1:] if final[ident] != ident else ("name", 1.0)
+        link, confidence = ("name", 1.0) if final[ident] == ident else merged_into.get(ident, (None, "alias", 1.0))[1:]
         assignment[member] = (index[final[ident]], link, confidence)
     result = [entities[ident] for ident in kept]
     for e in result:
@@ -93,6 +87,31 @@ def link_clusters(clusters: list[DocCluster]) -> tuple[list[Entity], dict[tuple[
             labels[c.label] += c.n_mentions
         e.label = labels.most_common(1)[0][0]
     return result, assignment
+
+
+def _merge_groups(entities: dict, merged_into: dict) -> dict:
+    """ident -> the ident its group keeps: merges can chain or even point at
+    each other (A an alias of B, B a near miss of A), so they are grouped
+    first and the group keeps the entity they were merged into."""
+    parent = {ident: ident for ident in entities}
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for ident, (target, _, _) in merged_into.items():
+        parent[find(ident)] = find(target)
+    groups: dict = defaultdict(list)
+    for ident in entities:
+        groups[find(ident)].append(ident)
+    final = {}
+    for members in groups.values():
+        # the entity the others were merged into (the full name, the expansion), then the most mentioned
+        keeper = min(members, key=lambda i: (i in merged_into, -entities[i].n_mentions, i))
+        final.update({i: keeper for i in members})
+    return final
 
 
 def _harmonise_labels(clusters: list[DocCluster]) -> None:
@@ -130,6 +149,12 @@ def _short_form_targets(entities: dict[tuple[str, str], Entity]) -> dict:
         words = e.key.split()
         if ident[0] == "PERSON" and len(words) >= 2:
             by_surname[words[-1]].add(ident)
+    support: dict[tuple[str, tuple], int] = Counter()  # (alias key, entity): clusters of the entity using it
+    for ident, e in entities.items():
+        for c in e.clusters:
+            shorter = short_forms(c.key) if ident[0] == "ORG" else []
+            for key in (c.alias_keys | set(shorter)) - {e.key}:
+                support[(key, ident)] += 1
     targets = {}
     for ident, e in entities.items():
         if ident[0] == "PERSON" and len(e.key.split()) == 1:
@@ -138,8 +163,17 @@ def _short_form_targets(entities: dict[tuple[str, str], Entity]) -> dict:
             candidates, link = by_surname.get(e.key, set()), "surname"
         else:
             candidates, link = {t for t in by_alias.get(e.key, set()) if t != ident and t[0] == ident[0]}, "alias"
-        if len(candidates) == 1:
-            targets[ident] = (next(iter(candidates)), link, 1.0)
+        ranked = sorted(candidates, key=lambda t: (-support[(e.key, t)], t))
+        if link == "surname" and len(ranked) != 1:
+            continue  # two people of that surname in the corpus: no guess
+        if not ranked or (len(ranked) > 1 and support[(e.key, ranked[0])] < 3 * support[(e.key, ranked[1])]):
+            continue  # nobody, or no clear favourite: "Labour" is an alias of a stray "Ex Labour" span too
+        target = ranked[0]
+        # A big entity joins another only on corroborated evidence: one article's
+        # parse error ("Little Britain" holding "Britain") must not swallow Britain.
+        if link == "alias" and len(e.clusters) > 2 and support[(e.key, target)] < 2:
+            continue
+        targets[ident] = (target, link, 1.0)
     return targets
 
 

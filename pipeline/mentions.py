@@ -37,7 +37,10 @@ ROLE_HEADS = ROLE_WORDS | {"premier", "boss", "head", "captain", "manager", "coa
 ACRONYM = re.compile(r"[A-Z][A-Z&]{1,7}s?")
 # Endings of nationality and religion adjectives (Jewish, Italian, Chinese, Israeli, Islamic, French, Swiss,
 # Greek, Muslim, Hindu, Arab, Thai, Orthodox, Buddhist): a MISC adjective without one is not a group name.
-DEMONYM = re.compile(r".*(ish|ian|an|ese|i|ic|ch|ss|ek|im|du|ab|ai|ox|ist|ite)", re.IGNORECASE)
+DEMONYM = re.compile(r".*(ish|ian|an|ese|i|ic|ch|ss|ek|im|em|du|ab|ai|ox|ist|ite)", re.IGNORECASE)
+TIME_ADJECTIVES = {"former", "ex", "then", "current", "acting", "outgoing", "incoming", "future", "late", "veteran"}
+NAME_CONNECTORS = {"of", "and", "for", "the", "de", "da", "del", "van", "von", "der", "du", "la", "le", "on", "in",
+                   "at", "to", "upon", "y", "al", "bin", "ibn", "e", "und", "et"}
 INITIAL_STOPWORDS = {"of", "and", "for", "the", "&", "on", "in", "to"}
 
 
@@ -51,8 +54,10 @@ class Mention:
     confidence: float = 1.0
 
 
-def find_mentions(doc: Doc) -> list[Mention]:
-    """Every entity mention in `doc`, sorted by position, never overlapping."""
+def find_mentions(doc: Doc, person_share: dict[str, float] | None = None) -> list[Mention]:
+    """Every entity mention in `doc`, sorted by position, never overlapping
+    (a role phrase may hold a name). `person_share` (word -> share of its
+    entity uses that are PERSON, over the corpus) guards surname retyping."""
     mentions = [Mention(e.start, e.end, e.label_) for e in doc.ents]
     mentions = [part for m in mentions for part in _split_at_punct(doc, m)]
     mentions = [m for m in (_trim(doc, m) for m in mentions) if m is not None]
@@ -63,12 +68,33 @@ def find_mentions(doc: Doc) -> list[Mention]:
     mentions = [m for m in mentions if _is_name(doc, m)]
     mentions = _add_acronyms(doc, mentions)
     mentions = _propagate(doc, mentions)
-    mentions = _retype_surnames(doc, mentions)
+    mentions = _retype_surnames(doc, mentions, person_share)
     mentions = [_norp(doc, m) for m in mentions]
     # an adjective that is no nationality or religion word is not a name ("the Enough is Enough protests")
     mentions = [m for m in mentions if not (m.label == "MISC" and m.end - m.start == 1 and doc[m.start].pos_ == "ADJ")]
     mentions = _add_roles(doc, mentions)
-    return _without_overlaps(mentions)
+    return _without_overlaps([m for m in (_strip_edges(doc, m) for m in mentions) if m is not None])
+
+
+def person_word_share(words, labels) -> dict[str, float]:
+    """word -> share of its entity-labelled uses that are PERSON, from the
+    tokens table's text / ent_type columns of the whole corpus."""
+    import pandas as pd
+
+    frame = pd.DataFrame({"word": words, "person": pd.Series(labels) == "PERSON"})
+    frame = frame[pd.Series(labels).ne("").to_numpy()]
+    return frame.groupby("word")["person"].mean().to_dict()
+
+
+def _strip_edges(doc: Doc, m: Mention) -> Mention | None:
+    """No mention starts or ends with whitespace or punctuation ("US\n", "BBC.")."""
+    start, end = m.start, m.end
+    while start < end and (doc[start].is_space or doc[start].is_punct):
+        start += 1
+    while end > start and (doc[end - 1].is_space or (doc[end - 1].is_punct and doc[end - 1].text != ".")
+                           or (doc[end - 1].text == "." and end - start > 1)):
+        end -= 1
+    return replace(m, start=start, end=end) if end > start else None
 
 
 def name_words(doc: Doc, m: Mention) -> list[str]:
@@ -81,11 +107,14 @@ def name_words(doc: Doc, m: Mention) -> list[str]:
 
 # -- repairs -------------------------------------------------------------------------------------
 def _split_at_punct(doc: Doc, m: Mention) -> list[Mention]:
-    """Spaced punctuation inside a span ends a name: "JLM - a" -> "JLM"."""
+    """Spaced punctuation inside a span ends a name ("JLM - a" -> "JLM"), and
+    so does a lower-case word that is not a name connector ("Tories accuse
+    Labour" in a headline -> "Tories", "Labour"; "Bank of England" stays)."""
     parts, start = [], m.start
     for i in range(m.start, m.end):
         spaced = i > m.start and (doc[i - 1].whitespace_ or doc[i].text in "[]()|")
-        if doc[i].text in SPLIT_PUNCT and spaced:
+        lower_word = doc[i].is_lower and doc[i].is_alpha and doc[i].lower_ not in NAME_CONNECTORS
+        if (doc[i].text in SPLIT_PUNCT and spaced) or lower_word:
             parts.append(Mention(start, i, m.label))
             start = i + 1
     parts.append(Mention(start, m.end, m.label))
@@ -94,12 +123,25 @@ def _split_at_punct(doc: Doc, m: Mention) -> list[Mention]:
 
 def _trim(doc: Doc, m: Mention) -> Mention | None:
     start, end = m.start, m.end
-    while start < end and (doc[start].pos_ in EDGE_POS or doc[start].is_lower) and not _is_title(doc[start]):
+    while start < end and (_function_word(doc[start]) or doc[start].is_lower
+                           or _sentence_initial_adjective(doc[start])) and not _is_title(doc[start]):
         start += 1
-    while end > start and (doc[end - 1].pos_ in EDGE_POS or doc[end - 1].is_lower
+    while end > start and (_function_word(doc[end - 1]) or doc[end - 1].is_lower
                            or doc[end - 1].text in {"'s", "’s", "'", "’"}):
         end -= 1
     return replace(m, start=start, end=end) if end > start else None
+
+
+def _function_word(token) -> bool:
+    """"Those", "The", "Whether": a stop word the tagger does not see as a
+    name (a capitalised "ANAHEIM" tagged ADV is still a name)."""
+    return token.is_punct or token.is_space or (token.pos_ in EDGE_POS and token.is_stop)
+
+
+def _sentence_initial_adjective(token) -> bool:
+    """"Former Labour MP...": capitalised only because a sentence starts there
+    (a short list: "New York" and "Real Madrid" start sentences too)."""
+    return token.is_sent_start and token.lower_ in TIME_ADJECTIVES
 
 
 def _is_title(token) -> bool:
@@ -164,7 +206,10 @@ def _is_name(doc: Doc, m: Mention) -> bool:
     first = doc[m.start]
     if not (first.text[:1].isupper() or first.text[:1].isdigit()):
         return False  # "anti-Semitism", "#Rothschild", "iPhone"-style oddities are not named entities here
-    if m.end - m.start == 1 and first.pos_ in NOT_A_NAME_POS:
+    if m.start >= 2 and doc[m.start - 1].text in {"-", "‑"} and not doc[m.start - 2].whitespace_ \
+            and not doc[m.start - 1].whitespace_ and doc[m.start - 2].is_lower:
+        return False  # the tail of a hyphenated word: "anti-Semitism", "pro-Hezbollah"
+    if m.end - m.start == 1 and first.pos_ in NOT_A_NAME_POS and first.is_stop:
         return False  # "Whether" at a sentence start
     if m.label == "PERSON" and m.end - m.start == 1 and m.start > 0 and doc[m.start - 1].lower_ == "the":
         return False  # people are not "the X": "the Leader", "the Leadership's failure"
@@ -287,18 +332,28 @@ def _proper(doc: Doc, start: int, n: int) -> bool:
 
 
 # -- types -------------------------------------------------------------------------------------------
-def _retype_surnames(doc: Doc, mentions: list[Mention]) -> list[Mention]:
-    """"Corbyn" tagged ORG in an article about Jeremy Corbyn is the person."""
+SURNAME_MIN_PERSON_SHARE = 0.3
+
+
+def _retype_surnames(doc: Doc, mentions: list[Mention], person_share: dict[str, float] | None) -> list[Mention]:
+    """"Corbyn" tagged ORG in an article about Jeremy Corbyn is the person,
+    unless the corpus mostly uses the word for something else: a stray
+    "Blair Labour" PERSON span must not make every "Labour" a person."""
     surnames = {name_words(doc, m)[-1] for m in mentions if m.label == "PERSON" and len(name_words(doc, m)) >= 2}
-    return [replace(m, label="PERSON") if m.label != "PERSON" and m.kind == "name"
-            and len(name_words(doc, m)) == 1 and name_words(doc, m)[0] in surnames else m for m in mentions]
+
+    def is_surname(m: Mention) -> bool:
+        words = name_words(doc, m)
+        return (m.label != "PERSON" and m.kind == "name" and len(words) == 1 and words[0] in surnames
+                and (person_share is None or person_share.get(words[0], 0.0) >= SURNAME_MIN_PERSON_SHARE))
+
+    return [replace(m, label="PERSON") if is_surname(m) else m for m in mentions]
 
 
 def _norp(doc: Doc, m: Mention) -> Mention:
     """Nationality, religion and group words are NORP: an adjective ("Jewish",
     "British") or a plural noun ("Jews", "Londoners") the model called MISC or
     PERSON."""
-    if m.end - m.start != 1 or m.label not in {"MISC", "PERSON", "GPE"}:
+    if m.end - m.start != 1 or m.label not in {"MISC", "PERSON"}:
         return m
     token = doc[m.start]
     plural = token.tag_ in {"NNS", "NNPS"} or "Number=Plur" in str(token.morph)

@@ -113,9 +113,13 @@ def resolve_document(doc: Doc, mentions: list[Mention]) -> tuple[list[Resolved],
             confidence[i] = min(confidence[i], conf)
         uf.union(i, j)
 
+    # A surname that two full names share ("Howard": Michael and John) is left
+    # to the surname rule, mention by mention, instead of being pooled first.
+    full_names = {tuple(w) for m, w in zip(mentions, words) if m.label == "PERSON" and len(w) >= 2}
+    shared = {s for s, n in Counter(w[-1] for w in full_names).items() if n >= 2}
     by_key: dict[str, int] = {}
     for i, key in enumerate(keys):
-        if key:
+        if key and not (len(words[i]) == 1 and words[i][0] in shared and mentions[i].label == "PERSON"):
             if key in by_key:
                 join(i, by_key[key], "same_name")
             by_key.setdefault(key, i)
@@ -166,7 +170,7 @@ def _join_surnames(mentions, words, keys, join) -> None:
     full_names = [(i, w[-1]) for i, (m, w) in enumerate(zip(mentions, words))
                   if m.label == "PERSON" and len(w) >= 2 and m.kind == "name"]
     for i, (m, w) in enumerate(zip(mentions, words)):
-        if len(w) != 1 or m.kind != "name" or m.label not in {"PERSON", "ORG", "GPE"}:
+        if len(w) != 1 or m.kind != "name" or m.label != "PERSON":
             continue
         candidates = [j for j, surname in full_names if surname == w[0] and keys[j] != keys[i]]
         if not candidates:
@@ -176,15 +180,19 @@ def _join_surnames(mentions, words, keys, join) -> None:
 
 
 def _join_first_names(mentions, words, join) -> None:
-    """"Jeremy said..." joins Jeremy Corbyn when he is the only Jeremy the article names in full."""
+    """"Jeremy said..." joins Jeremy Corbyn when he is the only Jeremy the
+    article names in full, and no full name ends in it ("Howard" could be
+    Howard Flight or Michael Howard)."""
     by_first: dict[str, set[str]] = defaultdict(set)
+    surnames = {w[-1] for m, w in zip(mentions, words) if m.label == "PERSON" and len(w) >= 2}
     first_mention: dict[str, int] = {}
     for i, (m, w) in enumerate(zip(mentions, words)):
         if m.label == "PERSON" and len(w) >= 2 and m.kind == "name":
             by_first[w[0]].add(" ".join(w))
             first_mention.setdefault(" ".join(w), i)
     for i, (m, w) in enumerate(zip(mentions, words)):
-        if m.label == "PERSON" and len(w) == 1 and m.kind == "name" and len(by_first.get(w[0], ())) == 1:
+        if m.label == "PERSON" and len(w) == 1 and m.kind == "name" and len(by_first.get(w[0], ())) == 1 \
+                and w[0] not in surnames:
             join(i, first_mention[next(iter(by_first[w[0]]))], "first_name")
 
 

@@ -39,7 +39,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="process every article and commit a new dataset version",
-        description="Materialise every asset (ingest -> sentences -> tokens -> quotes -> checks) for all .txt "
+        description="Materialise every asset (ingest -> sentences -> tokens -> entities -> quotes -> checks) for all "
+        ".txt "
         "files under the "
         "input folder and commit them as one new version. Nothing is visible until every check passed.",
     )
@@ -56,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
     query = commands.add_parser(
         "query", help="run read-only DuckDB SQL over a version's tables",
         description="Run DuckDB SQL (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) over the tables of the "
-        "latest version (or --version). Tables: documents, sentences, tokens, quotes, rejected.",
+        "latest version (or --version). Tables: documents, sentences, tokens, entity_mentions, entities, "
+        "entity_changes, quotes, rejected.",
     )
     query.add_argument("sql", help='e.g. "select count(*) from sentences"')
     _warehouse_arg(query)
