@@ -284,6 +284,7 @@ def _propagate(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     "Kalen Ockerman" once, the same capitalised proper noun elsewhere in the
     article (and a named person's surname on its own) is a mention too."""
     known: dict[tuple[str, ...], str] = {}
+    surnames = set()
     for m in mentions:
         if m.kind != "name":
             continue
@@ -291,6 +292,7 @@ def _propagate(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         known.setdefault(words, m.label)
         if m.label == "PERSON" and len(words) >= 2:
             known.setdefault(words[-1:], "PERSON")
+            surnames.add(words[-1])
     if not known:
         return mentions
     longest = max(len(k) for k in known)
@@ -304,7 +306,7 @@ def _propagate(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             continue
         for n in range(min(longest, len(doc) - i), 0, -1):
             words = tuple(t.text for t in doc[i:i + n])
-            if words in known and not taken & set(range(i, i + n)) and _proper(doc, i, n):
+            if words in known and not taken & set(range(i, i + n)) and _proper(doc, i, n, surnames):
                 added.append(Mention(i, i + n, known[words]))
                 taken.update(range(i, i + n))
                 i += n - 1
@@ -316,15 +318,17 @@ def _propagate(doc: Doc, mentions: list[Mention]) -> list[Mention]:
 DATE_CONTEXT = {"in", "on", "of", "since", "until", "by", "last", "next", "early", "late", "mid", "this"}
 
 
-def _proper(doc: Doc, start: int, n: int) -> bool:
-    """Capitalised and parsed as a name: a proper noun, or a noun inside a
-    sentence (the tagger calls an unfamiliar surname a NOUN), and not a date
-    ("in May", "May 2019" when the article is about Theresa May)."""
+def _proper(doc: Doc, start: int, n: int, surnames: set[str]) -> bool:
+    """Capitalised and parsed as a name: a proper noun, a noun inside a
+    sentence, or a named person's surname (the tagger calls an unfamiliar
+    surname a NOUN or worse); and not a date ("in May", "May 2019" when the
+    article is about Theresa May)."""
     tokens = doc[start:start + n]
     if not all(t.text[:1].isupper() for t in tokens):
         return False
     last = tokens[-1]
-    if not (last.pos_ == "PROPN" or (last.pos_ == "NOUN" and not tokens[0].is_sent_start)):
+    if not (last.pos_ == "PROPN" or (last.pos_ == "NOUN" and not tokens[0].is_sent_start)
+            or (n == 1 and last.text in surnames and not last.is_stop)):
         return False
     before = doc[start - 1].lower_ if start > 0 else ""
     after = doc[start + n] if start + n < len(doc) else None

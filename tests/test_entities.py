@@ -165,6 +165,47 @@ def test_role_description_joins_the_person_the_article_ties_it_to(nlp):
     assert "The Labour leader" in found["Jeremy Corbyn"]
 
 
+def mention_texts(nlp, text: str) -> dict[str, str]:
+    doc = nlp(text)
+    return {doc[m.start:m.end].text: m.label for m in find_mentions(doc)}
+
+
+def repaired(nlp, text: str, ner: list[tuple[str, str]]) -> dict[str, str]:
+    """find_mentions on `text` parsed by the model, with the NER output fixed
+    to `ner` (surface, label) so each repair is tested on a known mistake."""
+    from spacy.tokens import Span
+
+    doc = nlp(text)
+    spans = []
+    for surface, label in ner:
+        start = text.index(surface)
+        span = doc.char_span(start, start + len(surface))
+        spans.append(Span(doc, span.start, span.end, label))
+    doc.ents = spans
+    return {doc[m.start:m.end].text: m.label for m in find_mentions(doc)}
+
+
+def test_repairs_fix_the_models_known_mistakes(nlp):
+    found = repaired(
+        nlp, "Former Labour MP Ruth Smeeth said the anti-Semitism row hurt. Tories accuse Labour of spin. "
+             "Whether Jewish groups agree is unclear, said Leader Valerie Vaz and Mr Corbyn.",
+        [("Former Labour", "ORG"), ("anti-Semitism", "MISC"), ("Tories accuse Labour", "ORG"), ("Whether", "PERSON"),
+         ("Jewish", "MISC"), ("Leader Valerie Vaz", "PERSON"), ("Corbyn", "ORG"), ("Ruth Smeeth", "PERSON")])
+    assert found["Labour"] == "ORG" and "Former Labour" not in found
+    assert not any("Semitism" in text for text in found)  # the tail of a hyphenated word is no name
+    assert found["Tories"] == "ORG" and "Tories accuse Labour" not in found
+    assert "Whether" not in found
+    assert found["Jewish"] == "NORP"
+    assert found["Valerie Vaz"] == "PERSON"
+    assert found["Mr Corbyn"] == "PERSON"  # title folded in, retyped from ORG
+
+
+def test_a_name_tagged_once_is_a_mention_wherever_it_recurs(nlp):
+    doc = nlp("Kalen Ockerman painted the mural in 2012. Ockerman later said it was about class.")
+    texts = [doc[m.start:m.end].text for m in find_mentions(doc)]
+    assert texts.count("Ockerman") == 1 and "Kalen Ockerman" in texts
+
+
 def test_near_miss_needs_one_typo_in_a_long_word():
     assert near_miss("poale zion", "paole zion")
     assert not near_miss("john smith", "joan smith")  # short word: could be two people
