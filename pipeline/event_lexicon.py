@@ -1,0 +1,133 @@
+"""Which words are CAMEO events, and which code they get.
+
+The verb lexicon is the PETRARCH2 CAMEO dictionary, converted to data by
+training/build_cameo_lexicon.py (pipeline/data/cameo_lexicon.json). We adapt
+it to our parse and to news rather than running PETRARCH's pattern engine:
+
+  * a verb's code is the most specific of its dictionary patterns whose words
+    all occur among the verb's dependents ("stage" + "demonstration" -> 141),
+    else its own or its block's default code;
+  * OVERRIDES fills gaps the dictionary leaves to patterns we do not run
+    ("refuse" has no default code there; for us it is REJECT);
+  * reporting verbs (say, tell, add...) are not events here: the quotes table
+    holds what was said, and counting every "said" would drown the rest;
+  * NOMINAL_TRIGGERS: event nouns ("the meeting", "a protest", "the
+    resignation of Berger") with the verb they nominalise.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+from spacy.tokens import Token
+
+LEXICON_FILE = Path(__file__).parent / "data" / "cameo_lexicon.json"
+
+# Our adaptations, each a gap or a news sense the dictionary's defaults miss.
+OVERRIDES = {
+    "refuse": "120", "reject": "120", "rebuff": "120", "spurn": "120", "snub": "120", "decline": "120",
+    "rule out": "120", "veto": "120", "boycott": "120",
+    "urge": "020", "call for": "020", "call on": "020", "appeal": "020", "ask": "020", "request": "020",
+    "implore": "020", "plead": "020", "lobby": "020",
+    "demand": "100", "insist on": "100",
+    "write": "010", "publish": "010", "post": "010", "tweet": "010", "announce": "010", "issue": "010", "release": "010", "unveil": "010",
+    "apologise": "055", "apologize": "055",
+    "resign": "083", "quit": "083", "step down": "083", "stand down": "083",
+    "sever": "160", "cut": "160", "suspend": "160", "expel": "160", "disown": "160", "disaffiliate": "160",
+    "criticise": "111", "criticize": "111", "condemn": "111", "attack": "111", "slam": "111", "blast": "111",
+    "accuse": "112", "blame": "112", "investigate": "090", "probe": "090",
+    "mull": "014", "consider": "014", "weigh": "014",
+    "meet": "040", "discuss": "040", "hold talks": "040", "host": "043", "visit": "042", "attend": "042",
+    "praise": "051", "welcome": "051", "endorse": "051", "back": "051", "support": "051",
+    "threaten": "130", "warn": "130",
+    "protest": "140", "march": "141", "demonstrate": "141", "rally": "141", "picket": "141", "strike": "143",
+    "sign": "057", "agree": "057", "promise": "030", "pledge": "030", "vow": "030", "offer": "030",
+}
+REPORTING_VERBS = {
+    "say", "tell", "add", "state", "claim", "insist", "argue", "note", "explain", "reply", "comment", "continue",
+    "stress", "emphasise", "emphasize", "describe", "recall", "suggest", "believe", "think", "feel", "know",
+    "hope", "want", "expect", "see", "understand", "report", "confirm", "acknowledge", "admit", "reveal",
+    "be", "have", "do", "get", "go", "come", "make", "take", "give", "become", "seem", "appear", "remain",
+}
+# event noun -> (the verb it stands for, CAMEO code)
+NOMINAL_TRIGGERS = {
+    "meeting": ("meet", "040"), "talks": ("meet", "040"), "talk": ("meet", "040"), "summit": ("meet", "040"),
+    "visit": ("visit", "042"), "discussion": ("meet", "040"), "consultation": ("meet", "040"),
+    "protest": ("protest", "140"), "demonstration": ("protest", "141"), "rally": ("protest", "141"),
+    "march": ("protest", "141"), "strike": ("protest", "143"), "boycott": ("boycott", "120"),
+    "resignation": ("resign", "083"), "apology": ("apologise", "055"),
+    "letter": ("write", "010"), "statement": ("write", "010"), "announcement": ("announce", "010"),
+    "demand": ("demand", "100"), "appeal": ("appeal", "020"), "request": ("request", "020"),
+    "call": ("call for", "020"), "plea": ("appeal", "020"),
+    "criticism": ("criticise", "111"), "accusation": ("accuse", "112"), "allegation": ("accuse", "112"),
+    "complaint": ("accuse", "112"), "investigation": ("investigate", "090"), "inquiry": ("investigate", "090"),
+    "probe": ("investigate", "090"), "hearing": ("investigate", "090"),
+    "offer": ("offer", "030"), "pledge": ("pledge", "030"), "promise": ("promise", "030"),
+    "threat": ("threaten", "130"), "warning": ("threaten", "130"), "ultimatum": ("threaten", "130"),
+    "rejection": ("reject", "120"), "refusal": ("refuse", "120"), "suspension": ("suspend", "160"),
+    "expulsion": ("expel", "160"), "agreement": ("agree", "057"), "deal": ("agree", "057"),
+    "attack": ("attack", "190"), "bombing": ("bomb", "183"), "killing": ("kill", "186"),
+}
+# "called for": particles and prepositions that make a phrasal verb with its own entry
+PARTICLE_DEPS = {"compound:prt", "prt"}
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    return json.loads(LEXICON_FILE.read_text(encoding="utf-8"))
+
+
+def root_label(code: str) -> str:
+    return lexicon()["roots"][code[:2]]
+
+
+def phrasal_lemma(verb: Token) -> str:
+    """"call" + "for" -> "call for", "step" + "down" -> "step down"; else the lemma."""
+    lemma = verb.lemma_.lower()
+    entries = lexicon()["verbs"]
+    for child in verb.children:
+        if child.dep_ in PARTICLE_DEPS or (child.dep_ in {"obl", "prep"} and child.i > verb.i):
+            word = child.lower_ if child.dep_ in PARTICLE_DEPS else next(
+                (c.lower_ for c in child.children if c.dep_ == "case"), "")
+            candidate = f"{lemma} {word}"
+            if word and (candidate in OVERRIDES or candidate in entries):
+                return candidate
+    return lemma
+
+
+def is_curated(lemma: str) -> bool:
+    """One of our news event verbs, an event whatever its arguments; other
+    dictionary verbs count only between two named actors, as in CAMEO coding."""
+    return lemma in OVERRIDES
+
+
+def verb_code(verb: Token) -> tuple[str, str] | None:
+    """(lemma used, CAMEO code) for an event verb, or None."""
+    lemma = phrasal_lemma(verb)
+    if lemma in REPORTING_VERBS or verb.lemma_.lower() in REPORTING_VERBS and lemma not in OVERRIDES:
+        return None
+    entry = lexicon()["verbs"].get(lemma)
+    code = OVERRIDES.get(lemma) or (entry[0] if entry else None)
+    if entry is not None:
+        found = _pattern_code(verb, lexicon()["patterns"][entry[1]])
+        if found is not None:
+            code = found[0]
+    return (lemma, code) if code else None
+
+
+def _pattern_code(verb: Token, patterns: list) -> tuple[str | None] | None:
+    """The code of the longest pattern whose words are all among the verb's
+    dependents (excluding its subject); (None,) means "not an event"."""
+    words = {t.lower_ for t in verb.subtree if t.i > verb.i} | {t.lemma_.lower() for t in verb.subtree if t.i > verb.i}
+    best = None
+    for pattern_words, code in patterns:
+        if all(w in words for w in pattern_words) and (best is None or len(pattern_words) > len(best[0])):
+            best = (pattern_words, code)
+    return None if best is None else (best[1],)
+
+
+def noun_code(noun: Token) -> tuple[str, str] | None:
+    """(the verb it nominalises, CAMEO code) for an event noun, or None."""
+    return NOMINAL_TRIGGERS.get(noun.lemma_.lower()) or NOMINAL_TRIGGERS.get(noun.lower_)
