@@ -123,7 +123,42 @@ def quote_speakers_point_at_entities(quotes: pd.DataFrame, entities: pd.DataFram
     ]), "speaker ids exist in entities")
 
 
+@dg.asset_check(asset="events", additional_ins={**_ARTICLES, "entities": dg.AssetIn("entities"),
+                                                "sentences": dg.AssetIn("sentences")}, blocking=True)
+def event_spans_and_ids_hold(
+    events: pd.DataFrame, articles: pd.DataFrame, entities: pd.DataFrame, sentences: pd.DataFrame
+) -> dg.AssetCheckResult:
+    """Evidence clause == documents.text[start:end]; the trigger lies inside it; agent/target ids exist in
+    entities; sentence_id exists in sentences."""
+    trigger_outside = events[(events["trigger_start_char"] < events["start_char"])
+                             | (events["trigger_end_char"] > events["end_char"])]
+    return _result(pd.concat([
+        validation.span_mismatches(events, articles),
+        trigger_outside.assign(problem="trigger outside its evidence clause"),
+        validation.orphans(events, "agent_entity_id", entities, "entity_id"),
+        validation.orphans(events, "target_entity_id", entities, "entity_id"),
+        validation.orphans(events, "sentence_id", sentences),
+    ]), "evidence == documents.text[start:end]; trigger inside; entity and sentence ids exist")
+
+
+@dg.asset_check(asset="event_mentions", additional_ins={**_ARTICLES, "events": dg.AssetIn("events")},
+                blocking=True)
+def event_mentions_point_at_events(
+    event_mentions: pd.DataFrame, articles: pd.DataFrame, events: pd.DataFrame
+) -> dg.AssetCheckResult:
+    """Every mention's clause matches the text, its event exists, and events.n_mentions counts them."""
+    counts = event_mentions.groupby("event_id").size()
+    wrong = events[events["event_id"].map(counts).fillna(0).astype("int64") != events["n_mentions"]]
+    return _result(pd.concat([
+        validation.span_mismatches(event_mentions, articles),
+        validation.orphans(event_mentions, "event_id", events),
+        wrong.assign(problem="n_mentions differs from event_mentions"),
+    ]), "mention text == documents.text[start:end]; event_id exists; n_mentions matches")
+
+
 CHECKS = [
+    event_spans_and_ids_hold,
+    event_mentions_point_at_events,
     entity_mention_spans_match_text,
     entity_mentions_point_at_entities,
     quote_speakers_point_at_entities,

@@ -8,13 +8,14 @@ import dagster as dg
 from assets.checks import CHECKS
 from assets.commit import dataset_version
 from assets.entities import entities
+from assets.events import events
 from assets.ingest import ingest
 from assets.nlp import tokens
 from assets.quotes import quotes
 from assets.resources import NlpModel, PressworkSettings, StagingIOManager
 from assets.sentences import documents, sentences
 
-ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, dataset_version]
+ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, events, dataset_version]
 RUN_JOB = "presswork_run"
 
 
@@ -34,7 +35,7 @@ def build_definitions(
             dg.define_asset_job(
                 RUN_JOB,
                 selection=dg.AssetSelection.all(),
-                description="Ingest -> sentences -> tokens -> entities -> quotes -> checks -> commit one dataset version.",
+                description="Ingest -> sentences -> tokens -> entities -> quotes, events -> checks -> commit one dataset version.",
             )
         ],
         resources={

@@ -9,6 +9,8 @@ returns None rather than a guess.
 
 from __future__ import annotations
 
+from bisect import bisect_right
+
 from spacy.tokens import Doc, Span, Token
 
 PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
@@ -103,15 +105,35 @@ def _depth(token: Token) -> int:
     return sum(1 for _ in token.ancestors)
 
 
+def sentence_bounds(token: Token) -> tuple[int, int]:
+    """(start, end) token indices of the token's sentence. Token.sent scans the
+    document on every call; the bounds are computed once per Doc."""
+    return _bounds(token.doc)[_sentence_number(token)]
+
+
+def _bounds(doc: Doc) -> list[tuple[int, int]]:
+    bounds = doc.user_data.get("sentence_bounds")
+    if bounds is None:
+        bounds = doc.user_data["sentence_bounds"] = [(s.start, s.end) for s in doc.sents]
+        doc.user_data["sentence_starts"] = [b[0] for b in bounds]
+    return bounds
+
+
+def _sentence_number(token: Token) -> int:
+    _bounds(token.doc)
+    return bisect_right(token.doc.user_data["sentence_starts"], token.i) - 1
+
+
 def _recent_subjects(doc: Doc, before: int, exclude: set[int]) -> list[Token]:
     """Candidate antecedents before token index `before`: subjects (and passive
     agents) of this sentence and the few before it, most recent sentence first
     and, within a sentence, main-clause subjects before embedded ones. Tokens
     in `exclude` (the inside of quotes: someone else's words) are skipped."""
-    sentence = doc[before].sent
-    sentences = [s for s in doc.sents if s.start < sentence.start][-LOOKBACK_SENTENCES:]
+    number = _sentence_number(doc[before])
+    bounds = _bounds(doc)
+    sentences = [doc[a:b] for a, b in bounds[max(number - LOOKBACK_SENTENCES, 0):number]]
     found = []
-    for span in [doc[sentence.start:before]] + list(reversed(sentences)):
+    for span in [doc[bounds[number][0]:before]] + list(reversed(sentences)):
         subjects = [t for t in span if t.dep_ in ANTECEDENT_DEPS and t.i not in exclude
                     and (t.pos_ in {"NOUN", "PROPN"} or t.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS)]
         found.extend(sorted(subjects, key=lambda t: (_depth(t), -t.i)))

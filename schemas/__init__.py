@@ -3,6 +3,7 @@
 from schemas._base import TableValidationError, validate_table
 from schemas.documents import ArticlesModel, DocumentsModel
 from schemas.entities import ALIASES_ARROW_TYPE, EntitiesModel, EntityChangesModel, EntityMentionsModel
+from schemas.events import EventMentionsModel, EventsModel
 from schemas.quotes import QuotesModel
 from schemas.rejected import RejectedModel
 from schemas.sentences import SentencesModel
@@ -17,11 +18,14 @@ TABLES = {
     "entity_mentions": EntityMentionsModel,
     "entities": EntitiesModel,
     "entity_changes": EntityChangesModel,
+    "events": EventsModel,
+    "event_mentions": EventMentionsModel,
     "rejected": RejectedModel,
 }
 
 __all__ = [
-    "TABLES", "ArticlesModel", "DocumentsModel", "EntitiesModel", "EntityChangesModel", "EntityMentionsModel", "QuotesModel", "RejectedModel", "SentencesModel", "TokensModel",
+    "TABLES", "ArticlesModel", "DocumentsModel", "EntitiesModel", "EntityChangesModel", "EntityMentionsModel", "EventMentionsModel",
+    "EventsModel", "QuotesModel", "RejectedModel", "SentencesModel", "TokensModel",
     "TableValidationError", "validate_table",
 ]
 

@@ -1,0 +1,41 @@
+"""Stage 6, events: CAMEO-coded actions with agent, target, place, time and modality."""
+
+import dagster as dg
+import pandas as pd
+
+from assets._metadata import progress_bar, table_metadata
+from assets.resources import PressworkSettings
+from pipeline.events import extract_events
+from pipeline.nlp import blank_vocab, docs_from_tokens
+from schemas import EventMentionsModel, EventsModel, validate_table
+
+
+@dg.multi_asset(
+    outs={
+        "events": dg.AssetOut(
+            group_name="events", io_manager_key="staging_io_manager",
+            description="One row per real-world action per article: CAMEO root, trigger, agent and target "
+            "(entity ids), location, time, negated / hypothetical, evidence clause, mention count.",
+        ),
+        "event_mentions": dg.AssetOut(
+            group_name="events", io_manager_key="staging_io_manager",
+            description="Every mention of each event (an article may name one meeting three times).",
+        ),
+    },
+)
+def events(
+    tokens: pd.DataFrame, entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings
+):
+    """Verbs and event nouns from the CAMEO lexicon, arguments from the parse
+    and the entity tables, modality from negation, modals and governing verbs."""
+    docs = progress_bar(settings.show_progress, "events")(docs_from_tokens(tokens, blank_vocab()))
+    table, mentions = extract_events(docs, entity_mentions, entities)
+    table = validate_table(EventsModel, table)
+    mentions = validate_table(EventMentionsModel, mentions)
+    roots = table["event_type"].value_counts()
+    yield dg.Output(table, "events", metadata=table_metadata(
+        table[["event_type", "trigger", "agent", "target", "hypothetical", "negated"]],
+        n_hypothetical=int(table["hypothetical"].sum()), n_negated=int(table["negated"].sum()),
+        by_type=dg.MetadataValue.md(roots.to_frame("events").to_markdown()),
+    ))
+    yield dg.Output(mentions, "event_mentions", metadata=table_metadata(mentions[["event_id", "trigger", "text"]]))

@@ -1,0 +1,198 @@
+"""Arguments and modality of one event trigger, from the dependency parse.
+
+agent / target: the trigger's subject and object (a passive swaps them; a
+nominal takes its possessor, compound or "by"/"from" phrase as agent), with
+pronouns resolved through the shared coreference (pipeline.coref).
+location: a place mention or venue phrase in the trigger's clause.
+time_text: a time expression in the clause, as written.
+negated / hypothetical: "did not meet", "refused to meet" (the meeting did
+not happen; the refusal did); "will discuss", "mulls cutting ties", "calls
+for a meeting", "expected to attend", "if they meet".
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Span, Token
+
+from pipeline.attribution import NOT_SPEAKERS
+from pipeline.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, ROLE_WORDS, noun_phrase, resolve_pronoun, sentence_bounds
+
+NOT_ACTORS = NOT_SPEAKERS  # a mis-parsed subject that is a day or a time word ("today" hears a case)
+ROLE_NOUNS = ROLE_WORDS | {"source", "sources", "official", "officials", "figure", "figures", "member", "members",
+                           "activist", "activists", "supporter", "supporters", "aide", "aides"}
+ACTIVE_SUBJECTS = {"nsubj"}
+PASSIVE_SUBJECTS = {"nsubj:pass", "nsubjpass"}
+OBJECTS = {"obj", "dobj", "iobj"}
+TARGET_CASES = {"to", "with", "against", "on", "at", "into"}
+AGENT_CASES = {"by", "from"}
+PLACE_CASES = {"in", "at", "outside", "inside", "near", "across", "around", "throughout"}
+MODALS = {"will", "would", "could", "may", "might", "shall", "should", "'ll", "must", "wo", "ca"}
+NEGATIONS = {"not", "n't", "never", "no"}
+# Verbs whose complement has not happened (yet): plans, wishes, calls, threats, expectations.
+HYPOTHETICAL_HEADS = {
+    "plan", "expect", "threaten", "mull", "consider", "want", "hope", "intend", "aim", "seek", "propose",
+    "prepare", "call", "urge", "demand", "ask", "offer", "promise", "pledge", "vow", "decide", "vote", "set",
+    "due", "likely", "wish", "would", "try", "attempt", "push", "press", "debate", "discuss", "weigh",
+    "request", "invite", "agree", "schedule", "need", "going", "able", "ready", "willing", "keen",
+}
+REFUSALS = {"refuse", "decline", "reject", "fail", "deny", "rule", "rebuff", "refusal"}
+CLAUSE_UP = {"xcomp", "ccomp", "advcl", "acl", "obj", "dobj", "obl", "nmod", "conj", "pobj"}
+VERB_INTRANSITIVE_OF = {"resign", "apologise", "protest", "meet", "visit", "quit"}
+
+_DAYS = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+_UNITS = r"(?:day|week|month|year|decade|fortnight)s?"
+_NUMBER = r"(?:a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+)"
+TIME_EXPRESSION = re.compile(
+    rf"\b(?:(?:on|last|next|this|since|until|by|from) )?{_DAYS}(?: (?:night|morning|afternoon|evening))?\b"
+    rf"|\b(?:(?:later|earlier) )?(?:yesterday|today|tonight|tomorrow)(?: (?:night|morning|afternoon|evening))?\b"
+    rf"|\b(?:(?:earlier|later) )?(?:last|next|this) (?:week|month|year|weekend|summer|winter|spring|autumn)\b"
+    rf"|\b{_NUMBER} {_UNITS} (?:ago|earlier|later)\b"
+    rf"|\b(?:in|on|since|by|until|from|last|next) (?:(?:early|mid|late)[- ])?{_MONTHS}(?: \d{{1,2}})?(?:,? \d{{4}})?\b"
+    rf"|\b(?:in|since|by|until) (?:19|20)\d\d\b"
+    rf"|\b(?:within|for|after|in) (?:the )?(?:next |past |last )?{_NUMBER} (?:hours?|{_UNITS})\b"
+    rf"|\b(?:earlier|later) (?:this|that|in the) (?:week|month|year|day)\b")
+
+
+def subject(trigger: Token) -> tuple[Token | None, bool]:
+    """(subject token, passive?) following conjunctions and non-finite
+    clauses up to a verb that has one ("wanted to meet": the wanter meets)."""
+    verb, hops = trigger, 0
+    while verb is not None and hops < 4:
+        for child in verb.children:
+            if child.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS:
+                return child, child.dep_ in PASSIVE_SUBJECTS
+        if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
+            verb, hops = verb.head, hops + 1
+        else:
+            break
+    return None, False
+
+
+def verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
+    """(agent head, target head) of a verb trigger."""
+    subj, passive = subject(trigger)
+    agent = target = None
+    if passive:
+        target = subj
+        agent = next((c for c in trigger.children if c.dep_ in {"obl:agent", "obl"} and _case(c) == "by"), None)
+    else:
+        agent = subj
+    if target is None:
+        target = next((c for c in trigger.children if c.dep_ in OBJECTS and c.pos_ in {"NOUN", "PROPN", "PRON"}),
+                      None)
+    if target is None:
+        target = next((c for c in trigger.children if c.dep_ in {"obl", "nmod"} and _case(c) in TARGET_CASES
+                       and c.pos_ in {"PROPN", "NOUN", "PRON"}), None)
+    return agent, target
+
+
+def nominal_arguments(trigger: Token, verb_lemma: str) -> tuple[Token | None, Token | None]:
+    """(agent head, target head) of an event noun: "Corbyn's letter", "JLM
+    meetings", "meetings by the JLM", "the resignation of Berger", "a letter
+    to the Labour leader"; as the object of a light verb ("held a meeting",
+    "staged a protest") it takes that verb's subject."""
+    agent = target = None
+    for child in trigger.children:
+        case = _case(child)
+        if child.dep_ in {"nmod:poss", "poss"} or (child.dep_ == "compound" and child.pos_ == "PROPN"):
+            agent = agent or child
+        elif case in AGENT_CASES:
+            agent = agent or child
+        elif case == "of" and verb_lemma in VERB_INTRANSITIVE_OF:
+            agent = agent or child
+        elif case in TARGET_CASES | {"of"}:
+            target = target or child
+    if agent is None and trigger.head.pos_ in {"VERB", "AUX"} and (
+            trigger.dep_ in OBJECTS or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
+        agent, _ = subject(trigger.head)  # "held talks", "In a fresh letter to X, the Board said"
+    return agent, target
+
+
+def named_before(verb: Token, index, start: int) -> Token | None:
+    """When the parse gives a verb no usable subject ("The shadow Commons
+    Leader Valerie Vaz urged", "the National Constitution Committee, will
+    today hear"), the last person or organisation named before it in the
+    sentence, outside prepositional phrases, stands in."""
+    for token in reversed(list(verb.doc[max(start, sentence_bounds(verb)[0]):verb.i])):
+        if index.covering(token.idx, token.idx + len(token), {"PERSON", "ORG"}) is not None:
+            if not any(c.dep_ == "case" for c in token.children) and token.head.dep_ not in {"obl", "nmod"}:
+                return token
+    return None
+
+
+def _case(token: Token) -> str:
+    return next((c.lower_ for c in token.children if c.dep_ in {"case", "mark"}), "")
+
+
+def resolve(head: Token | None, exclude: set[int]) -> Token | None:
+    """A pronoun's antecedent (they -> the MPs named before), else the head itself."""
+    if head is None:
+        return None
+    if head.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS | {"it", "who", "which"}:
+        return resolve_pronoun(head, exclude)
+    return head
+
+
+def phrase(head: Token) -> Span:
+    return noun_phrase(head)
+
+
+def own_tokens(head: Token) -> list[Token]:
+    """The noun phrase without its prepositional and clausal modifiers: an
+    actor named there is the head's own ("Labour MPs Ruth Smeeth"), one in "by
+    allegations of ... as Labour leader" is not."""
+    excluded = set()
+    for child in head.children:
+        if _case(child) or child.dep_ in {"acl", "acl:relcl", "relcl", "advcl", "ccomp"}:
+            excluded.update(t.i for t in child.subtree)
+    return [t for t in noun_phrase(head) if t.i not in excluded]
+
+
+def modality(trigger: Token) -> tuple[bool, bool]:
+    """(negated, hypothetical)."""
+    negated = any(c.dep_ in {"neg", "advmod", "det"} and c.lower_ in NEGATIONS for c in trigger.children)
+    hypothetical = False
+    token, hops = trigger, 0
+    while hops < 4:
+        if any(c.dep_ in {"aux", "aux:pass"} and c.lower_ in MODALS for c in token.children):
+            hypothetical = True
+        if any(c.dep_ == "mark" and c.lower_ in {"if", "unless"} for c in token.children):
+            hypothetical = True
+        if token.dep_ not in CLAUSE_UP or token.head is token:
+            break
+        head = token.head
+        if head.lemma_.lower() in REFUSALS and token.dep_ in {"xcomp", "obj", "dobj", "ccomp"}:
+            negated = True  # "refused to meet": the refusal happened, the meeting did not
+        elif head.lemma_.lower() in HYPOTHETICAL_HEADS and token.dep_ in {"xcomp", "ccomp", "obj", "dobj", "obl",
+                                                                            "nmod", "acl"}:
+            hypothetical = True
+        token, hops = head, hops + 1
+    return negated, hypothetical
+
+
+def clause(trigger: Token) -> Span:
+    """The evidence: the trigger's subtree within its sentence (for a noun,
+    the clause of the verb it belongs to, when there is one)."""
+    anchor = trigger
+    if trigger.pos_ in {"NOUN", "PROPN"} and trigger.head.pos_ in {"VERB", "AUX"} and trigger.dep_ in OBJECTS:
+        anchor = trigger.head
+    indices = [t.i for t in anchor.subtree]
+    sent_start, sent_end = sentence_bounds(trigger)
+    start, end = max(min(indices), sent_start), min(max(indices) + 1, sent_end)
+    doc = trigger.doc
+    while end > start + 1 and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    return doc[start:end]
+
+
+def time_text(evidence: Span) -> tuple[int, int] | None:
+    """Character offsets of the first time expression in the evidence clause."""
+    match = TIME_EXPRESSION.search(evidence.text)
+    if match is None:
+        return None
+    return evidence.start_char + match.start(), evidence.start_char + match.end()

@@ -1,0 +1,271 @@
+"""The events table: who did what to whom, where and when, CAMEO-coded.
+
+Triggers are verbs and event nouns the lexicon knows (pipeline.event_lexicon);
+arguments and modality come from the parse (pipeline.event_arguments); agent
+and target resolve to entities through the entity_mentions of the same
+document. An action an article mentions several times ("the meetings",
+"crunch meetings", "the JLM meeting") is one row in `events`, the
+best-evidenced mention, with every mention in `event_mentions`.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import pandas as pd
+from spacy.tokens import Doc, Token
+
+from pipeline import event_arguments as args
+from pipeline.coref import sentence_bounds
+from pipeline.event_lexicon import is_curated, noun_code, root_label, verb_code
+from pipeline.quote_marks import find_quoted_spans
+from pipeline.sentences import sentence_id
+
+EVENT_COLUMNS = [
+    "event_id", "doc_id", "sentence_id", "cameo_code", "cameo_root", "event_type", "trigger", "trigger_start_char",
+    "trigger_end_char", "agent", "agent_entity_id", "target", "target_entity_id", "location", "time_text",
+    "negated", "hypothetical", "start_char", "end_char", "text", "n_mentions", "reported",
+]
+MENTION_COLUMNS = [
+    "event_id", "doc_id", "sentence_id", "trigger", "trigger_start_char", "trigger_end_char", "start_char",
+    "end_char", "text", "negated", "hypothetical",
+]
+
+
+@dataclass(frozen=True)
+class Argument:
+    text: str
+    entity_id: str | None
+
+
+@dataclass(frozen=True)
+class EventMention:
+    trigger: Token
+    family: str  # the verb the trigger is or stands for: "meeting" -> "meet"
+    code: str
+    agent: Argument | None
+    target: Argument | None
+    location: str | None
+    time: tuple[int, int] | None
+    negated: bool
+    hypothetical: bool
+    reported: bool  # inside quote marks: someone's words, not the article's claim
+    start: int  # evidence clause, character offsets
+    end: int
+
+    @property
+    def evidence(self) -> float:
+        return sum(x is not None for x in (self.agent, self.target, self.location, self.time)) + \
+            (0.5 if self.trigger.pos_ == "VERB" else 0)
+
+
+class EntityIndex:
+    """Entity mentions of one document by character span, for argument lookup."""
+
+    def __init__(self, mentions: pd.DataFrame, names: dict[str, str]):
+        rows = sorted(zip(mentions["start_char"], mentions["end_char"], mentions["entity_id"], mentions["type"]))
+        self.starts = [r[0] for r in rows]
+        self.rows = rows
+        self.names = names
+
+    def covering(self, start: int, end: int, types: set[str] | None = None) -> tuple[str, str] | None:
+        """(entity_id, type) of the mention best covering [start, end)."""
+        i = bisect_right(self.starts, start)
+        for s, e, entity_id, kind in reversed(self.rows[max(i - 5, 0):i + 5]):
+            if s <= start and end <= e or (start <= s and e <= end):
+                if types is None or kind in types:
+                    return entity_id, kind
+        return None
+
+    def inside(self, start: int, end: int, types: set[str]) -> list[tuple[int, int, str, str]]:
+        i = bisect_right(self.starts, start - 1)
+        found = []
+        for row in self.rows[max(i - 1, 0):]:
+            if row[0] >= end:
+                break
+            if row[0] >= start and row[1] <= end and row[3] in types:
+                found.append(row)
+        return found
+
+
+def extract_events(docs: Iterable[tuple[str, Doc]], mentions: pd.DataFrame, entities: pd.DataFrame
+                   ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    names = dict(zip(entities["entity_id"], entities["name"]))
+    by_doc = {doc_id: rows for doc_id, rows in mentions.groupby("doc_id", sort=False)}
+    empty = mentions.iloc[0:0]
+    event_rows, mention_rows = [], []
+    for doc_id, doc in docs:
+        index = EntityIndex(by_doc.get(doc_id, empty), names)
+        found = event_mentions_in(doc, index)
+        events, linked = _deduplicate(doc_id, found)
+        event_rows.extend(events)
+        mention_rows.extend(linked)
+    return (pd.DataFrame(event_rows, columns=EVENT_COLUMNS), pd.DataFrame(mention_rows, columns=MENTION_COLUMNS))
+
+
+def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
+    quoted = [(q.start, q.end) for q in find_quoted_spans(_text(doc)) if q.depth == 0]
+    quoted_tokens = {t.i for s, e in quoted for t in (doc.char_span(s, e, alignment_mode="expand") or [])}
+    found = []
+    light_verbs = set()
+    for token in doc:
+        if token.pos_ in {"NOUN", "PROPN"} and index.covering(token.idx, token.idx + len(token)) is None:
+            coded = noun_code(token)
+            if coded is None:
+                continue
+            family, code = coded
+            if token.dep_ in args.OBJECTS and token.head.pos_ == "VERB":
+                light_verbs.add(token.head.i)  # "held a meeting": one event, the meeting
+            agent, target = args.nominal_arguments(token, family)
+            found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
+    for token in doc:
+        if token.pos_ != "VERB" or token.i in light_verbs:
+            continue
+        coded = verb_code(token)
+        if coded is None:
+            continue
+        family, code = coded
+        agent, target = args.verb_arguments(token)
+        passive = args.subject(token)[1]
+        if not passive and (agent is None or agent.lower_ in args.NOT_ACTORS):
+            agent = args.named_before(token, index, 0)
+        mention = _mention(token, family, code, agent, target, index, quoted_tokens)
+        if mention.agent is not None and mention.agent.entity_id is None and agent is not None and agent.i < token.i:
+            # "The shadow Commons Leader Valerie Vaz urged": a flat parse left the name outside the subject
+            named = args.named_before(token, index, args.phrase(agent).start)
+            if named is not None:
+                mention = _mention(token, family, code, named, target, index, quoted_tokens)
+        if is_curated(family) or (mention.agent and mention.agent.entity_id and mention.target
+                                  and mention.target.entity_id):
+            found.append(mention)
+    return sorted(found, key=lambda m: m.trigger.i)
+
+
+def _mention(trigger, family, code, agent, target, index, quoted_tokens) -> EventMention:
+    evidence = args.clause(trigger)
+    negated, hypothetical = args.modality(trigger)
+    used = set()
+    agent_arg = _argument(args.resolve(agent, quoted_tokens), index, used)
+    target_arg = _argument(args.resolve(target, quoted_tokens), index, used)
+    return EventMention(
+        trigger=trigger, family=family, code=code, agent=agent_arg, target=target_arg,
+        location=_location(trigger, evidence, index, used), time=args.time_text(evidence),
+        negated=negated, hypothetical=hypothetical, reported=trigger.i in quoted_tokens,
+        start=evidence.start_char, end=evidence.end_char)
+
+
+def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | None:
+    if head is None or head.pos_ not in {"NOUN", "PROPN", "PRON", "NUM", "X"} or head.lower_ in args.NOT_ACTORS:
+        return None
+    phrase = args.phrase(head)
+    entity = index.covering(head.idx, head.idx + len(head))
+    if entity is None:  # "Labour MPs Ruth Smeeth and Dame Margaret Hodge": the first named actor of its own
+        own = args.own_tokens(head)
+        # "A JLM spokesman", "the Labour leader": the organisation is an affiliation, not the actor
+        kinds = ({"PERSON"},) if head.lower_ in args.ROLE_NOUNS else ({"PERSON"}, {"ORG", "NORP", "GPE"})
+        for types in kinds:
+            inside = [index.covering(t.idx, t.idx + len(t), types) for t in own]
+            inside = [e for e in inside if e is not None]
+            if inside:
+                entity = inside[0]
+                break
+    used.update(range(phrase.start_char, phrase.end_char))
+    if entity is None:
+        return Argument(phrase.text, None)
+    return Argument(index.names[entity[0]], entity[0])
+
+
+def _location(trigger: Token, evidence, index: EntityIndex, used: set) -> str | None:
+    """A place mention in the clause that is not an argument, or a venue
+    phrase ("outside the Houses of Parliament")."""
+    for s, e, entity_id, _ in index.inside(evidence.start_char, evidence.end_char, {"GPE", "LOC", "FAC"}):
+        if s not in used:
+            return _text(trigger.doc)[s:e]
+    for child in trigger.children:
+        if child.dep_ in {"obl", "nmod", "advmod"} and args._case(child) in args.PLACE_CASES:
+            venue = args.phrase(child)
+            if any(t.pos_ == "PROPN" for t in venue) and venue.start_char not in used:
+                return venue.text
+    return None
+
+
+def _deduplicate(doc_id: str, found: list[EventMention]) -> tuple[list[dict], list[dict]]:
+    """One event per real-world action: same CAMEO root, same verb family,
+    same agent, same negation and modality. A mention with no agent ("the
+    letter", "the meeting") is the event of its kind named last before it
+    (or first after it, when it comes first)."""
+    groups: dict[tuple, list[EventMention]] = {}
+    for m in found:
+        if m.agent is not None:
+            groups.setdefault(_kind(m) + (_agent_key(m),), []).append(m)
+    for m in found:
+        if m.agent is not None:
+            continue
+        same = [key for key, ms in groups.items() if key[:4] == _kind(m)]
+        before = [key for key in same if groups[key][0].trigger.i < m.trigger.i]
+        key = max(before, key=lambda k: max(x.trigger.i for x in groups[k] if x.trigger.i < m.trigger.i)) \
+            if before else (min(same, key=lambda k: groups[k][0].trigger.i) if same else _kind(m) + (None,))
+        groups.setdefault(key, []).append(m)
+    ordered = sorted(groups.values(), key=lambda ms: min(x.trigger.i for x in ms))
+    events, mentions = [], []
+    for n, group in enumerate(ordered):
+        group.sort(key=lambda x: x.trigger.i)
+        event_id = f"{doc_id}-e{n:03d}"
+        best = max(group, key=lambda m: (m.evidence, -m.trigger.i))
+        agent = next((m.agent for m in group if m.agent is not None and m.agent.entity_id), None) or best.agent
+        best = replace(best, agent=agent)
+        events.append(_event_row(event_id, doc_id, best, len(group)))
+        mentions.extend(_mention_row(event_id, doc_id, m) for m in group)
+    return events, mentions
+
+
+def _kind(m: EventMention) -> tuple:
+    return (m.code[:2], m.family, m.negated, m.hypothetical)
+
+
+def _agent_key(m: EventMention):
+    if m.agent is None:
+        return None
+    return m.agent.entity_id or m.agent.text.lower()
+
+
+def _sentence_number(token: Token) -> int:
+    sentence_bounds(token)
+    return bisect_right(token.doc.user_data["sentence_starts"], token.i) - 1
+
+
+def _event_row(event_id: str, doc_id: str, m: EventMention, n_mentions: int) -> dict:
+    text = _text(m.trigger.doc)
+    time = text[m.time[0]:m.time[1]] if m.time else None
+    return {
+        "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, _sentence_number(m.trigger)),
+        "cameo_code": m.code, "cameo_root": m.code[:2], "event_type": root_label(m.code),
+        "trigger": m.trigger.text, "trigger_start_char": m.trigger.idx,
+        "trigger_end_char": m.trigger.idx + len(m.trigger),
+        "agent": m.agent.text if m.agent else None, "agent_entity_id": m.agent.entity_id if m.agent else None,
+        "target": m.target.text if m.target else None, "target_entity_id": m.target.entity_id if m.target else None,
+        "location": m.location, "time_text": time, "negated": m.negated, "hypothetical": m.hypothetical,
+        "start_char": m.start, "end_char": m.end, "text": text[m.start:m.end], "n_mentions": n_mentions,
+        "reported": m.reported,
+    }
+
+
+def _text(doc: Doc) -> str:
+    """Doc.text joins every token on each call: once per document is enough."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
+
+
+def _mention_row(event_id: str, doc_id: str, m: EventMention) -> dict:
+    text = _text(m.trigger.doc)
+    return {
+        "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, _sentence_number(m.trigger)),
+        "trigger": m.trigger.text, "trigger_start_char": m.trigger.idx,
+        "trigger_end_char": m.trigger.idx + len(m.trigger), "start_char": m.start, "end_char": m.end,
+        "text": text[m.start:m.end], "negated": m.negated, "hypothetical": m.hypothetical,
+    }
