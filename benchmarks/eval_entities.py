@@ -18,34 +18,26 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
-import tempfile
 from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))  # _stages (a PyPI package is called "benchmarks")
 sys.path.insert(0, str(REPO / "training"))
 
-from pipeline.entities import extract_entities  # noqa: E402
-from pipeline.ingest import ingest_folder  # noqa: E402
-from pipeline.mentions import find_mentions, person_word_share  # noqa: E402
-from pipeline.nlp import blank_vocab, docs_from_tokens, load_pipeline, parse_documents  # noqa: E402
-from pipeline.sentences import segment_sentences  # noqa: E402
+from _stages import SHARED_DATA, gold_source, run_stages  # noqa: E402
+from pipeline.mentions import find_mentions  # noqa: E402
+from pipeline.nlp import load_pipeline  # noqa: E402
 
 GOLD = REPO / "tests" / "data" / "entity_resolution_gold.json"
-SHARED_DATA = REPO.parent / "shared" / "data"
 TO_CONLL = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "NORP": "MISC", "MISC": "MISC",
             "EVENT": "MISC", "PRODUCT": "MISC", "WORK_OF_ART": "MISC", "LAW": "MISC", "LANGUAGE": "MISC"}
 TO_UNER = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
 
 # ------------------------------------------------------------------------------------------- resolution
-def gold_source(source: str) -> Path:
-    return REPO / source if source.startswith("seeds/") else SHARED_DATA / source
-
-
 def gold_mentions(text: str, entities: dict[str, list[str]]) -> list[tuple[int, int, str]]:
     """Every occurrence of each form, longest forms first, never overlapping."""
     forms = sorted(((form, name) for name, fs in entities.items() for form in fs), key=lambda f: -len(f[0]))
@@ -61,19 +53,7 @@ def gold_mentions(text: str, entities: dict[str, list[str]]) -> list[tuple[int, 
 
 
 def run_entities(paths: list[Path], model: str | None):
-    """The pipeline's pure stages, in a temporary input folder holding these files."""
-    with tempfile.TemporaryDirectory() as tmp:
-        names = {}
-        for n, path in enumerate(paths):
-            target = Path(tmp) / f"{n:03d}_{path.name}"
-            shutil.copy(path, target)
-            names[target.name] = path
-        articles, _ = ingest_folder(tmp)
-    sentences = segment_sentences(articles)
-    tokens = parse_documents(articles, sentences, load_pipeline(model))
-    share = person_word_share(tokens["text"], tokens["ent_type"])
-    mentions, entities, _ = extract_entities(docs_from_tokens(tokens, blank_vocab()), person_share=share)
-    articles["path"] = articles["source_file"].map(names)
+    articles, _, mentions, entities = run_stages(paths, model)
     return articles, mentions, entities
 
 

@@ -19,43 +19,23 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).parent))  # _stages (a PyPI package is called "benchmarks")
 
-from pipeline.entities import extract_entities  # noqa: E402
+from _stages import gold_source, run_stages  # noqa: E402
 from pipeline.events import extract_events  # noqa: E402
-from pipeline.ingest import ingest_folder  # noqa: E402
-from pipeline.mentions import person_word_share  # noqa: E402
-from pipeline.nlp import blank_vocab, docs_from_tokens, load_pipeline, parse_documents  # noqa: E402
-from pipeline.sentences import segment_sentences  # noqa: E402
+from pipeline.nlp import blank_vocab, docs_from_tokens  # noqa: E402
 
 GOLD = REPO / "tests" / "data" / "event_gold.json"
-SHARED_DATA = REPO.parent / "shared" / "data"
-
-
-def gold_source(source: str) -> Path:
-    return REPO / source if source.startswith("seeds/") else SHARED_DATA / source
 
 
 def run_pipeline(paths: list[Path], model: str | None):
-    with tempfile.TemporaryDirectory() as tmp:
-        names = {}
-        for n, path in enumerate(paths):
-            target = Path(tmp) / f"{n:03d}_{path.name}"
-            shutil.copy(path, target)
-            names[target.name] = path
-        articles, _ = ingest_folder(tmp)
-    sentences = segment_sentences(articles)
-    tokens = parse_documents(articles, sentences, load_pipeline(model))
-    share = person_word_share(tokens["text"], tokens["ent_type"])
-    mentions, entities, _ = extract_entities(docs_from_tokens(tokens, blank_vocab()), person_share=share)
+    articles, tokens, mentions, entities = run_stages(paths, model)
     events, event_mentions = extract_events(docs_from_tokens(tokens, blank_vocab()), mentions, entities)
-    articles["path"] = articles["source_file"].map(names)
     return articles, events, event_mentions
 
 
