@@ -53,8 +53,9 @@ def agent_matches(predicted, gold: list) -> bool:
     return any(g is not None and (g.lower() == p or g.lower() in p or p in g.lower()) for g in gold)
 
 
-def evaluate(model: str | None = None, show: bool = False) -> dict:
+def evaluate(model: str | None = None, show: bool = False, include_bbc: bool = True) -> dict:
     gold_docs = json.loads(GOLD.read_text())["documents"]
+    gold_docs = [d for d in gold_docs if include_bbc or d["source"].startswith("seeds/")]
     articles, events, event_mentions = run_pipeline([gold_source(d["source"]) for d in gold_docs], model)
     by_path = {Path(p): (doc_id, text) for p, doc_id, text in zip(articles["path"], articles["doc_id"], articles["text"])}
     counts = {"gold": 0, "pred": 0, "tp": 0, "triggers_found": 0, "roots_right": 0, "hyp_found": 0, "hyp_flagged": 0}
@@ -113,8 +114,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None)
     parser.add_argument("--show", action="store_true", help="list misses and false alarms")
+    parser.add_argument("--seeds-only", action="store_true", help="only the five seeds (no ../shared needed)")
     a = parser.parse_args()
-    s = evaluate(a.model, a.show)
+    s = evaluate(a.model, a.show, include_bbc=not a.seeds_only)
     print(f"(root, agent): P {s['precision']:.3f}  R {s['recall']:.3f}  F1 {s['f1']:.3f}  "
           f"({s['tp']} matched, {s['pred']} predicted, {s['gold']} gold)")
     print(f"root accuracy on found triggers: {s['root_accuracy']:.3f} ({s['roots_right']}/{s['triggers_found']})")

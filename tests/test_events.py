@@ -87,9 +87,19 @@ def test_said_is_not_an_event_but_urged_is(nlp):
     assert events.loc["urged", "event_type"] == "APPEAL" and events.loc["urged", "target"] == "Jeremy Corbyn"
 
 
-def test_event_floor_on_the_seed_gold():
+@pytest.fixture(scope="module")
+def evaluation():
     spec = importlib.util.spec_from_file_location("eval_events", REPO / "benchmarks" / "eval_events.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    scores = module.evaluate()
+    return module
+
+
+def test_event_floor_on_the_seed_gold(evaluation):
+    scores = evaluation.evaluate(include_bbc=False)
     assert scores["f1"] >= 0.55 and scores["root_accuracy"] >= 0.90, scores
+
+
+def test_event_floor_on_the_whole_gold(evaluation, shared_data):
+    scores = evaluation.evaluate()
+    assert scores["f1"] >= 0.50 and scores["root_accuracy"] >= 0.90, scores
