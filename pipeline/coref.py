@@ -170,14 +170,24 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
     return None
 
 
+ROLE_HEADS = ROLE_WORDS | {"premier", "prime", "mp", "boss", "head", "captain", "manager", "coach"}
+
+
+def role_words(phrase: Span) -> list[str] | None:
+    """"the Labour leader" -> ["labour", "leader"]; None when the phrase is no
+    role description (a determiner, then words ending in a role noun)."""
+    if not len(phrase) or phrase[0].lower_ not in {"the", "this"} or phrase.root.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    role = [t.lower_ for t in phrase[1:]]
+    return role if role and role[-1] in ROLE_HEADS else None
+
+
 def role_holder(phrase: Span) -> Span | None:
     """The named person a role description stands for, when the article itself
     ties the two: "the Labour leader" -> Jeremy Corbyn, given "Labour leader
     Jeremy Corbyn" or "Jeremy Corbyn, the Labour leader," elsewhere in it."""
-    if not len(phrase) or phrase[0].lower_ not in {"the", "this"} or phrase.root.pos_ != "NOUN":
-        return None
-    role = [t.lower_ for t in phrase[1:]]
-    if not role or role[-1] not in ROLE_WORDS | {"premier", "prime", "mp", "boss", "head"}:
+    role = role_words(phrase)
+    if role is None or phrase.root.pos_ != "NOUN":
         return None
     doc = phrase.doc
     for ent in doc.ents:

@@ -67,6 +67,10 @@ def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in MENTION_COLUMNS})
     table = pd.DataFrame(rows)
+    keep = [(d, c) in assignment for d, c in zip(table["doc_id"], table["cluster"])]
+    table = table[keep].reset_index(drop=True)
+    if table.empty:
+        return pd.DataFrame({c: pd.Series(dtype="object") for c in MENTION_COLUMNS})
     linked = [assignment[(d, c)] for d, c in zip(table["doc_id"], table["cluster"])]
     table["entity_id"] = [ids[e] for e, _, _ in linked]
     table["type"] = [entities[e].label for e, _, _ in linked]

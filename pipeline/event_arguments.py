@@ -19,7 +19,12 @@ from spacy.tokens import Span, Token
 from pipeline.attribution import NOT_SPEAKERS
 from pipeline.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, ROLE_WORDS, noun_phrase, resolve_pronoun, sentence_bounds
 
-NOT_ACTORS = NOT_SPEAKERS  # a mis-parsed subject that is a day or a time word ("today" hears a case)
+# a mis-parsed subject that is a day, a month or a time word ("today" hears a case, "July's summit")
+NOT_ACTORS = NOT_SPEAKERS | {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+                             "october", "november", "december", "spring", "summer", "autumn", "winter"}
+# verbs whose object noun is the event itself: "held talks", "staged a protest", "chaired a meeting"
+LIGHT_VERBS = {"hold", "make", "have", "stage", "take", "give", "issue", "launch", "organise", "organize", "call",
+               "host", "chair", "attend", "convene", "lead", "plan", "mount", "arrange", "send", "write", "deliver"}
 ROLE_NOUNS = ROLE_WORDS | {"source", "sources", "official", "officials", "figure", "figures", "member", "members",
                            "activist", "activists", "supporter", "supporters", "aide", "aides"}
 ACTIVE_SUBJECTS = {"nsubj"}
@@ -131,13 +136,17 @@ def resolve(head: Token | None, exclude: set[int]) -> Token | None:
     """A pronoun's antecedent (they -> the MPs named before), else the head itself."""
     if head is None:
         return None
-    if head.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS | {"it", "who", "which"}:
+    if head.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS | {"it", "its", "who", "which"}:
         return resolve_pronoun(head, exclude)
     return head
 
 
 def phrase(head: Token) -> Span:
-    return noun_phrase(head)
+    """The argument's words, without a leading preposition ("of the commission")."""
+    span = noun_phrase(head)
+    while len(span) > 1 and span[0].dep_ == "case":
+        span = span[1:]
+    return span
 
 
 def own_tokens(head: Token) -> list[Token]:

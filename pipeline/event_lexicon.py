@@ -40,6 +40,8 @@ OVERRIDES = {
     "accuse": "112", "blame": "112", "investigate": "090", "probe": "090",
     "mull": "014", "consider": "014", "weigh": "014",
     "meet": "040", "discuss": "040", "hold talks": "040", "host": "043", "visit": "042", "attend": "042",
+    "talk": "040", "negotiate": "040", "liaise": "040", "confer": "040", "chair": "040", "join": "042",
+    "propose": "030", "ratify": "057",
     "praise": "051", "welcome": "051", "endorse": "051", "back": "051", "support": "051",
     "threaten": "130", "warn": "130",
     "protest": "140", "march": "141", "demonstrate": "141", "rally": "141", "picket": "141", "strike": "143",
@@ -65,6 +67,7 @@ NOMINAL_TRIGGERS = {
     "complaint": ("accuse", "112"), "investigation": ("investigate", "090"), "inquiry": ("investigate", "090"),
     "probe": ("investigate", "090"), "hearing": ("investigate", "090"),
     "offer": ("offer", "030"), "pledge": ("pledge", "030"), "promise": ("promise", "030"),
+    "proposal": ("propose", "030"), "conference": ("meet", "040"), "speech": ("speak", "010"),
     "threat": ("threaten", "130"), "warning": ("threaten", "130"), "ultimatum": ("threaten", "130"),
     "rejection": ("reject", "120"), "refusal": ("refuse", "120"), "suspension": ("suspend", "160"),
     "expulsion": ("expel", "160"), "agreement": ("agree", "057"), "deal": ("agree", "057"),
@@ -109,10 +112,13 @@ def verb_code(verb: Token) -> tuple[str, str] | None:
     if lemma in REPORTING_VERBS or verb.lemma_.lower() in REPORTING_VERBS and lemma not in OVERRIDES:
         return None
     entry = lexicon()["verbs"].get(lemma)
-    code = OVERRIDES.get(lemma) or (entry[0] if entry else None)
+    curated = OVERRIDES.get(lemma)
+    code = curated or (entry[0] if entry else None)
     if entry is not None:
         found = _pattern_code(verb, lexicon()["patterns"][entry[1]])
-        if found is not None:
+        # a pattern refines our curated code but never moves it to another root: a bag of words
+        # matched anywhere under the verb is weaker evidence than the verb itself
+        if found is not None and (curated is None or (found[0] or "")[:2] == curated[:2]):
             code = found[0]
     return (lemma, code) if code else None
 
@@ -129,5 +135,8 @@ def _pattern_code(verb: Token, patterns: list) -> tuple[str | None] | None:
 
 
 def noun_code(noun: Token) -> tuple[str, str] | None:
-    """(the verb it nominalises, CAMEO code) for an event noun, or None."""
+    """(the verb it nominalises, CAMEO code) for an event noun, or None. A
+    capitalised word inside a sentence is a name ("in March", "Rally Cars")."""
+    if not noun.is_lower and not noun.is_sent_start:
+        return None
     return NOMINAL_TRIGGERS.get(noun.lemma_.lower()) or NOMINAL_TRIGGERS.get(noun.lower_)

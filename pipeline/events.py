@@ -117,7 +117,7 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             if coded is None:
                 continue
             family, code = coded
-            if token.dep_ in args.OBJECTS and token.head.pos_ == "VERB":
+            if token.dep_ in args.OBJECTS and token.head.pos_ == "VERB" and token.head.lemma_.lower() in args.LIGHT_VERBS:
                 light_verbs.add(token.head.i)  # "held a meeting": one event, the meeting
             agent, target = args.nominal_arguments(token, family)
             found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
@@ -179,16 +179,19 @@ def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | N
 
 
 def _location(trigger: Token, evidence, index: EntityIndex, used: set) -> str | None:
-    """A place mention in the clause that is not an argument, or a venue
-    phrase ("outside the Houses of Parliament")."""
+    """A venue phrase whose preposition matters ("outside the Houses of
+    Parliament"), else a place mention in the clause that is not an argument
+    ("in London" -> "London")."""
+    for child in trigger.children:
+        case = args._case(child)
+        if child.dep_ in {"obl", "nmod", "advmod"} and case in args.PLACE_CASES - {"in", "at"}:
+            venue = args.phrase(child)
+            if any(t.pos_ == "PROPN" for t in venue) and venue.start_char not in used:
+                start = min(t.idx for t in child.subtree)
+                return _text(trigger.doc)[start:venue.end_char]
     for s, e, entity_id, _ in index.inside(evidence.start_char, evidence.end_char, {"GPE", "LOC", "FAC"}):
         if s not in used:
             return _text(trigger.doc)[s:e]
-    for child in trigger.children:
-        if child.dep_ in {"obl", "nmod", "advmod"} and args._case(child) in args.PLACE_CASES:
-            venue = args.phrase(child)
-            if any(t.pos_ == "PROPN" for t in venue) and venue.start_char not in used:
-                return venue.text
     return None
 
 

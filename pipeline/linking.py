@@ -58,7 +58,8 @@ def coarse(label: str) -> str:
 
 def link_clusters(clusters: list[DocCluster]) -> tuple[list[Entity], dict[tuple[str, int], tuple[int, str, float]]]:
     """-> (entities, {(doc_id, cluster): (entity index, link, confidence)}); link
-    says how the cluster joined its entity at corpus level (name | surname | alias | near_miss)."""
+    says how the cluster joined its entity at corpus level (name | surname | alias | near_miss).
+    Clusters of untied roles that found no entity are not in the assignment."""
     _harmonise_labels(clusters)
     entities: dict[tuple[str, str], Entity] = {}
     origin: dict[tuple[str, int], tuple[str, str]] = {}
@@ -73,10 +74,14 @@ def link_clusters(clusters: list[DocCluster]) -> tuple[list[Entity], dict[tuple[
         if target != ident:
             entities[target].clusters.extend(entities[ident].clusters)
             entities[ident].clusters = []
-    kept = [ident for ident, e in entities.items() if e.clusters]
+    # A role no article ties to one person ("the prime minister" in a corpus of two
+    # governments) is no entity: its mentions are left out rather than guessed.
+    kept = [ident for ident, e in entities.items() if e.clusters and not e.key.startswith("role:")]
     index = {ident: n for n, ident in enumerate(kept)}
     assignment = {}
     for member, ident in origin.items():
+        if final[ident] not in index:
+            continue
         link, confidence = ("name", 1.0) if final[ident] == ident else merged_into.get(ident, (None, "alias", 1.0))[1:]
         assignment[member] = (index[final[ident]], link, confidence)
     result = [entities[ident] for ident in kept]
@@ -157,7 +162,7 @@ def _short_form_targets(entities: dict[tuple[str, str], Entity]) -> dict:
                 support[(key, ident)] += 1
     targets = {}
     for ident, e in entities.items():
-        if ident[0] == "PERSON" and len(e.key.split()) == 1:
+        if ident[0] == "PERSON" and len(e.key.split()) == 1 and not e.key.startswith("role:"):
             # a bare surname: only the person of that surname (the alias index
             # cannot be trusted here: "Corbyn" is an alias of two Corbyns)
             candidates, link = by_surname.get(e.key, set()), "surname"
@@ -197,6 +202,7 @@ def _near_miss_targets(entities: dict[tuple[str, str], Entity], already: dict) -
 def _canonical_name(e: Entity) -> str:
     """The fullest form: most words, then the one most mentions use."""
     weight = Counter()
-    for c in e.clusters:
+    named = [c for c in e.clusters if not c.key.startswith("role:")] or e.clusters
+    for c in named:
         weight[c.name] += c.n_mentions
     return max(weight, key=lambda n: (len(n.split()) if not n.isupper() else 0, weight[n], n))

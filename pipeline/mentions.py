@@ -27,13 +27,12 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc
 
-from pipeline.coref import ROLE_WORDS, TITLES, role_holder
+from pipeline.coref import ROLE_HEADS, ROLE_WORDS, TITLES, role_holder, role_words
 
 SPLIT_PUNCT = {"[", "]", "(", ")", "-", "–", "—", ":", ";", ",", "|", "/"}
 EDGE_POS = {"DET", "PRON", "ADV", "SCONJ", "CCONJ", "ADP", "AUX", "VERB", "PART", "PUNCT", "SPACE"}
 NOT_A_NAME_POS = EDGE_POS | {"NUM", "INTJ", "SYM", "X"}
 PERSON_TITLES = TITLES | {"baroness", "baron", "rt", "hon", "mp"}
-ROLE_HEADS = ROLE_WORDS | {"premier", "boss", "head", "captain", "manager", "coach", "chief"}
 ACRONYM = re.compile(r"[A-Z][A-Z&]{1,7}s?")
 # Endings of nationality and religion adjectives (Jewish, Italian, Chinese, Israeli, Islamic, French, Swiss,
 # Greek, Muslim, Hindu, Arab, Thai, Orthodox, Buddhist): a MISC adjective without one is not a group name.
@@ -369,7 +368,9 @@ def _norp(doc: Doc, m: Mention) -> Mention:
 
 def _add_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """"the Labour leader" is a mention of Jeremy Corbyn when the article says
-    "Labour leader Jeremy Corbyn" (coref.role_holder holds the rule)."""
+    "Labour leader Jeremy Corbyn" (coref.role_holder holds the rule). Without
+    such a tie it is still a role mention, with no link: corpus linking gives
+    it the one person other articles tie that role to, or drops it."""
     taken = {i for m in mentions for i in range(m.start, m.end)}
     result = list(mentions)
     for token in doc:
@@ -380,10 +381,13 @@ def _add_roles(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         while start > 0 and doc[start - 1].dep_ in {"compound", "amod", "det", "flat"} \
                 and doc[start - 1].head.i >= token.i:
             start -= 1
-        holder = role_holder(doc[start:token.i + 1])
-        if holder is not None:
-            result.append(Mention(start, token.i + 1, "PERSON", kind="role", link=(holder.start, holder.end),
-                                  confidence=0.9))
+        phrase = doc[start:token.i + 1]
+        if role_words(phrase) is None or len(phrase) < 3:
+            continue  # "the leader" alone names nobody
+        holder = role_holder(phrase)
+        link = (holder.start, holder.end) if holder is not None else None
+        result.append(Mention(start, token.i + 1, "PERSON", kind="role", link=link,
+                              confidence=0.9 if holder is not None else 0.7))
     return sorted(result, key=lambda m: (m.start, m.end))
 
 

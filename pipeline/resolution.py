@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import DamerauLevenshtein
 from spacy.tokens import Doc
 
+from pipeline.coref import role_words
 from pipeline.mentions import Mention, name_words
 
 LABEL_PRIORITY = ["PERSON", "ORG", "GPE", "NORP", "LOC", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "MISC"]
@@ -30,6 +31,12 @@ def name_key(words: list[str]) -> str:
     """Case, accents, apostrophe style and dots do not tell entities apart."""
     text = " ".join(words).replace("’", "'").replace(".", "").lower()
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).strip()
+
+
+def role_key(doc: Doc, m: Mention) -> str:
+    """"the Labour leader" -> "role:labour leader": the key under which other
+    articles' ties of this role to a person are found."""
+    return "role:" + " ".join(role_words(doc[m.start:m.end]) or [doc[m.end - 1].lower_])
 
 
 def near_miss(a: str, b: str) -> bool:
@@ -102,7 +109,7 @@ FEMALE_TITLES = {"mrs", "ms", "miss", "dame", "lady", "baroness"}
 
 def resolve_document(doc: Doc, mentions: list[Mention]) -> tuple[list[Resolved], list[Cluster]]:
     words = _gendered_surnames(doc, mentions, [name_words(doc, m) for m in mentions])
-    keys = [name_key(w) if m.kind != "role" else "" for m, w in zip(mentions, words)]
+    keys = [name_key(w) if m.kind != "role" else role_key(doc, m) for m, w in zip(mentions, words)]
     uf = _UnionFind(len(mentions))
     how = ["name"] * len(mentions)
     confidence = [m.confidence for m in mentions]
@@ -138,7 +145,7 @@ def resolve_document(doc: Doc, mentions: list[Mention]) -> tuple[list[Resolved],
     _join_org_prefixes(mentions, keys, by_key, join)
     _join_org_short_forms(doc, mentions, words, join)
     counts = Counter(keys)
-    for a, b in near_miss_pairs([k for k in keys if k]):
+    for a, b in near_miss_pairs([k for k in keys if k and not k.startswith("role:")]):
         # The spelling used more often, or first, is taken as right: writers introduce a name carefully.
         right, wrong = sorted((a, b), key=lambda k: (-counts[k], by_key[k]))
         join(by_key[wrong], by_key[right], "near_miss", FUZZY_CONFIDENCE)
