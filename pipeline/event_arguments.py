@@ -63,12 +63,17 @@ TIME_EXPRESSION = re.compile(
 
 def subject(trigger: Token) -> tuple[Token | None, bool]:
     """(subject token, passive?) following conjunctions and non-finite
-    clauses up to a verb that has one ("wanted to meet": the wanter meets)."""
+    clauses up to a verb that has one ("wanted to meet": the wanter meets).
+    A passive raising verb hands its subject on as the actor: in "MPs are
+    expected to attend", the MPs attend. A participle modifying a noun ("the
+    party signed a deal", mis-parsed) takes that noun."""
     verb, hops = trigger, 0
     while verb is not None and hops < 4:
         for child in verb.children:
             if child.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS:
-                return child, child.dep_ in PASSIVE_SUBJECTS
+                return child, child.dep_ in PASSIVE_SUBJECTS and hops == 0
+        if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"}:
+            return verb.head, False
         if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
             verb, hops = verb.head, hops + 1
         else:
@@ -122,7 +127,7 @@ def named_before(verb: Token, index, start: int) -> Token | None:
     today hear"), the last person or organisation named before it in the
     sentence, outside prepositional phrases, stands in."""
     for token in reversed(list(verb.doc[max(start, sentence_bounds(verb)[0]):verb.i])):
-        if index.covering(token.idx, token.idx + len(token), {"PERSON", "ORG"}) is not None:
+        if index.covering(token.idx, token.idx + len(token), {"PERSON", "ORG", "GPE", "NORP"}) is not None:
             if not any(c.dep_ == "case" for c in token.children) and token.head.dep_ not in {"obl", "nmod"}:
                 return token
     return None

@@ -129,7 +129,9 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             continue
         family, code = coded
         agent, target = args.verb_arguments(token)
-        passive = args.subject(token)[1]
+        subj, passive = args.subject(token)
+        if passive and subj is not None and subj.lower_ == "it" and agent is None:
+            continue  # "it has been announced": the article's own reporting, not an action
         if not passive and (agent is None or agent.lower_ in args.NOT_ACTORS):
             agent = args.named_before(token, index, 0)
         mention = _mention(token, family, code, agent, target, index, quoted_tokens)
@@ -207,7 +209,8 @@ def _deduplicate(doc_id: str, found: list[EventMention]) -> tuple[list[dict], li
     for m in found:
         if m.agent is not None:
             continue
-        same = [key for key, ms in groups.items() if key[:4] == _kind(m)]
+        # modality aside: "the meeting" (agentless) and "they will hold a meeting" are one action
+        same = [key for key, ms in groups.items() if key[:2] == _kind(m)[:2]]
         before = [key for key in same if groups[key][0].trigger.i < m.trigger.i]
         key = max(before, key=lambda k: max(x.trigger.i for x in groups[k] if x.trigger.i < m.trigger.i)) \
             if before else (min(same, key=lambda k: groups[k][0].trigger.i) if same else _kind(m) + (None,))
@@ -225,8 +228,13 @@ def _deduplicate(doc_id: str, found: list[EventMention]) -> tuple[list[dict], li
     return events, mentions
 
 
+# verbs that name one action for deduplication: "talks ... to discuss", "the protest ... demonstrate"
+SAME_ACTION = {"discuss": "meet", "talk": "meet", "confer": "meet", "negotiate": "meet", "hold talks": "meet",
+               "send": "write", "publish": "write", "demonstrate": "protest", "march": "protest", "rally": "protest"}
+
+
 def _kind(m: EventMention) -> tuple:
-    return (m.code[:2], m.family, m.negated, m.hypothetical)
+    return (m.code[:2], SAME_ACTION.get(m.family, m.family), m.negated, m.hypothetical)
 
 
 def _agent_key(m: EventMention):
