@@ -90,6 +90,9 @@ def evaluate(model: str | None = None, show: bool = False, include_bbc: bool = T
                 if g["hypothetical"]:
                     counts["hyp_found"] += 1
                     counts["hyp_flagged"] += bool(match["hypothetical"])
+                    if show and not match["hypothetical"]:
+                        print(f"  not flagged hypothetical {d['source'][:9]} {g['root']} {match['trigger']}: "
+                              f"{match['text'][:90]}")
             elif show:
                 print(f"  miss  {d['source'][:9]} {g['root']} {g['agent'][0]!s:30} {g['triggers'][0][0]}")
         if show:

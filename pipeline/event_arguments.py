@@ -41,7 +41,13 @@ HYPOTHETICAL_HEADS = {
     "prepare", "call", "urge", "demand", "ask", "offer", "promise", "pledge", "vow", "decide", "vote", "set",
     "due", "likely", "wish", "would", "try", "attempt", "push", "press", "debate", "discuss", "weigh",
     "request", "invite", "agree", "schedule", "need", "going", "able", "ready", "willing", "keen",
+    "prepared", "pressure", "offer", "plan", "bid", "proposal", "call", "demand", "push",
 }
+# an event noun placed after the reference point: "ahead of the meetings", "before crunch meetings"
+FUTURE_CASES = {"before", "ahead"}
+FUTURE_MODIFIERS = {"upcoming", "forthcoming", "planned", "proposed", "expected", "scheduled", "future", "next",
+                    "ahead", "possible", "potential"}
+FUTURE_TIME = re.compile(r"^(?:later|next|tomorrow|tonight|this evening|within|in the next)\b", re.IGNORECASE)
 REFUSALS = {"refuse", "decline", "reject", "fail", "deny", "rule", "rebuff", "refusal"}
 CLAUSE_UP = {"xcomp", "ccomp", "advcl", "acl", "obj", "dobj", "obl", "nmod", "conj", "pobj"}
 VERB_INTRANSITIVE_OF = {"resign", "apologise", "protest", "meet", "visit", "quit"}
@@ -168,7 +174,7 @@ def own_tokens(head: Token) -> list[Token]:
 def modality(trigger: Token) -> tuple[bool, bool]:
     """(negated, hypothetical)."""
     negated = any(c.dep_ in {"neg", "advmod", "det"} and c.lower_ in NEGATIONS for c in trigger.children)
-    hypothetical = False
+    hypothetical = _future(trigger)
     token, hops = trigger, 0
     while hops < 4:
         if any(c.dep_ in {"aux", "aux:pass"} and c.lower_ in MODALS for c in token.children):
@@ -185,6 +191,21 @@ def modality(trigger: Token) -> tuple[bool, bool]:
             hypothetical = True
         token, hops = head, hops + 1
     return negated, hypothetical
+
+
+def _future(trigger: Token) -> bool:
+    """Marked as still to come by its own words: "ahead meetings", "before
+    crunch meetings", "the planned protest", a headline's "Straw to attend"."""
+    if trigger.pos_ in {"NOUN", "PROPN"}:
+        return _case(trigger) in FUTURE_CASES or any(
+            c.lower_ in FUTURE_MODIFIERS for c in trigger.children if c.dep_ in {"amod", "compound", "advmod"})
+    headline_infinitive = trigger.dep_ == "ROOT" and any(c.dep_ == "mark" and c.lower_ == "to" for c in trigger.children)
+    return headline_infinitive
+
+
+def future_time(text: str | None) -> bool:
+    """A time expression that points forward ("later today", "next week")."""
+    return bool(text) and bool(FUTURE_TIME.match(text))
 
 
 def clause(trigger: Token) -> Span:

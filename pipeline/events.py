@@ -152,9 +152,12 @@ def _mention(trigger, family, code, agent, target, index, quoted_tokens) -> Even
     used = set()
     agent_arg = _argument(args.resolve(agent, quoted_tokens), index, used)
     target_arg = _argument(args.resolve(target, quoted_tokens), index, used)
+    time = args.time_text(evidence)
+    if time is not None and args.future_time(_text(trigger.doc)[time[0]:time[1]]):
+        hypothetical = True
     return EventMention(
         trigger=trigger, family=family, code=code, agent=agent_arg, target=target_arg,
-        location=_location(trigger, evidence, index, used), time=args.time_text(evidence),
+        location=_location(trigger, evidence, index, used), time=time,
         negated=negated, hypothetical=hypothetical, reported=trigger.i in quoted_tokens,
         start=evidence.start_char, end=evidence.end_char)
 
