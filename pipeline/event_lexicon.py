@@ -115,7 +115,7 @@ def verb_code(verb: Token) -> tuple[str, str] | None:
     curated = OVERRIDES.get(lemma)
     code = curated or (entry[0] if entry else None)
     if entry is not None:
-        found = _pattern_code(verb, lexicon()["patterns"][entry[1]])
+        found = _pattern_code(verb, entry[1])
         # a pattern refines our curated code but never moves it to another root: a bag of words
         # matched anywhere under the verb is weaker evidence than the verb itself
         if found is not None and (curated is None or (found[0] or "")[:2] == curated[:2]):
@@ -123,14 +123,20 @@ def verb_code(verb: Token) -> tuple[str, str] | None:
     return (lemma, code) if code else None
 
 
-def _pattern_code(verb: Token, patterns: list) -> tuple[str | None] | None:
+@lru_cache(maxsize=None)
+def _block_patterns(block: int) -> tuple[tuple[frozenset, int, str | None], ...]:
+    return tuple((frozenset(words), len(words), code) for words, code in lexicon()["patterns"][block])
+
+
+def _pattern_code(verb: Token, block: int) -> tuple[str | None] | None:
     """The code of the longest pattern whose words are all among the verb's
     dependents (excluding its subject); (None,) means "not an event"."""
-    words = {t.lower_ for t in verb.subtree if t.i > verb.i} | {t.lemma_.lower() for t in verb.subtree if t.i > verb.i}
+    after = [t for t in verb.subtree if t.i > verb.i]
+    words = {t.lower_ for t in after} | {t.lemma_.lower() for t in after}
     best = None
-    for pattern_words, code in patterns:
-        if all(w in words for w in pattern_words) and (best is None or len(pattern_words) > len(best[0])):
-            best = (pattern_words, code)
+    for needed, size, code in _block_patterns(block):
+        if needed <= words and (best is None or size > best[0]):
+            best = (size, code)
     return None if best is None else (best[1],)
 
 

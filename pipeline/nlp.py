@@ -167,20 +167,34 @@ def _token_frame(doc_id: str, doc: Doc, offset: int, first_token: int, sentence_
 
 
 def docs_from_tokens(tokens: pd.DataFrame, vocab) -> Iterator[tuple[str, Doc]]:
-    """Rebuild parsed spaCy Docs from the tokens table, without running a model."""
-    for doc_id, rows in tokens.groupby("doc_id", sort=False):
-        ents = [f"{iob}-{label}" if iob in ("B", "I") else "O" for iob, label in zip(rows["ent_iob"], rows["ent_type"])]
-        doc = Doc(
-            vocab,
-            words=list(rows["text"]),
-            spaces=[bool(w) for w in rows["whitespace"]],
-            pos=list(rows["pos"]),
-            tags=list(rows["tag"]),
-            lemmas=list(rows["lemma"]),
-            morphs=list(rows["morph"]),
-            heads=list(rows["head_index"]),
-            deps=list(rows["dep"]),
-            sent_starts=list(rows["sentence_index"].diff().fillna(1).ne(0)),
-            ents=ents,
-        )
-        yield doc_id, doc
+    """Rebuild parsed spaCy Docs from the tokens table, without running a model.
+    Columns become Python lists once (element-wise iteration of Arrow-backed
+    columns is slow), then each document takes its slice."""
+    if tokens.empty:
+        return
+    runs = tokens["doc_id"].ne(tokens["doc_id"].shift()).sum()
+    if runs != tokens["doc_id"].nunique():  # a document's tokens must be one run
+        tokens = tokens.sort_values(["doc_id", "token_index"], kind="stable")
+    columns = {c: tokens[c].tolist() for c in ("text", "whitespace", "pos", "tag", "lemma", "morph", "dep",
+                                               "ent_iob", "ent_type")}
+    heads = tokens["head_index"].tolist()
+    sentences = tokens["sentence_index"].tolist()
+    doc_ids = tokens["doc_id"].tolist()
+    start = 0
+    while start < len(doc_ids):
+        doc_id, end = doc_ids[start], start
+        while end < len(doc_ids) and doc_ids[end] == doc_id:
+            end += 1
+        yield doc_id, _doc_from_columns(vocab, columns, heads, sentences, start, end)
+        start = end
+
+
+def _doc_from_columns(vocab, columns: dict, heads: list, sentences: list, start: int, end: int) -> Doc:
+    part = {c: values[start:end] for c, values in columns.items()}
+    ents = [f"{iob}-{label}" if iob in ("B", "I") else "O" for iob, label in zip(part["ent_iob"], part["ent_type"])]
+    sent_starts = [True] + [sentences[i] != sentences[i - 1] for i in range(start + 1, end)]
+    return Doc(
+        vocab, words=part["text"], spaces=[bool(w) for w in part["whitespace"]], pos=part["pos"],
+        tags=part["tag"], lemmas=part["lemma"], morphs=part["morph"], heads=heads[start:end], deps=part["dep"],
+        sent_starts=sent_starts, ents=ents,
+    )
