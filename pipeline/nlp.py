@@ -166,35 +166,42 @@ def _token_frame(doc_id: str, doc: Doc, offset: int, first_token: int, sentence_
     })
 
 
+DOCS_CHUNK_TOKENS = 100_000  # tokens turned into Python lists at a time: bounded memory, few conversions
+
+
 def docs_from_tokens(tokens: pd.DataFrame, vocab) -> Iterator[tuple[str, Doc]]:
     """Rebuild parsed spaCy Docs from the tokens table, without running a model.
-    Columns become Python lists once (element-wise iteration of Arrow-backed
-    columns is slow), then each document takes its slice."""
+    Columns become Python lists a chunk at a time (element-wise iteration of
+    Arrow-backed columns is slow), then each document takes its slice."""
     if tokens.empty:
         return
-    runs = tokens["doc_id"].ne(tokens["doc_id"].shift()).sum()
-    if runs != tokens["doc_id"].nunique():  # a document's tokens must be one run
+    runs = tokens["doc_id"].ne(tokens["doc_id"].shift()).to_numpy()
+    if runs.sum() != tokens["doc_id"].nunique():  # a document's tokens must be one run
         tokens = tokens.sort_values(["doc_id", "token_index"], kind="stable")
-    columns = {c: tokens[c].tolist() for c in ("text", "whitespace", "pos", "tag", "lemma", "morph", "dep",
-                                               "ent_iob", "ent_type")}
-    heads = tokens["head_index"].tolist()
-    sentences = tokens["sentence_index"].tolist()
-    doc_ids = tokens["doc_id"].tolist()
-    start = 0
-    while start < len(doc_ids):
-        doc_id, end = doc_ids[start], start
-        while end < len(doc_ids) and doc_ids[end] == doc_id:
-            end += 1
-        yield doc_id, _doc_from_columns(vocab, columns, heads, sentences, start, end)
-        start = end
+        runs = tokens["doc_id"].ne(tokens["doc_id"].shift()).to_numpy()
+    starts = list(np.flatnonzero(runs)) + [len(tokens)]
+    first = 0
+    while first < len(starts) - 1:
+        last = first + 1  # documents [first, last) form one chunk
+        while last < len(starts) - 1 and starts[last + 1] - starts[first] <= DOCS_CHUNK_TOKENS:
+            last += 1
+        lo, hi = starts[first], starts[last]
+        chunk = tokens.iloc[lo:hi]
+        columns = {c: chunk[c].tolist() for c in ("text", "whitespace", "pos", "tag", "lemma", "morph", "dep",
+                                                  "ent_iob", "ent_type", "head_index", "sentence_index", "doc_id")}
+        for d in range(first, last):
+            a, b = starts[d] - lo, starts[d + 1] - lo
+            yield columns["doc_id"][a], _doc_from_columns(vocab, columns, a, b)
+        first = last
 
 
-def _doc_from_columns(vocab, columns: dict, heads: list, sentences: list, start: int, end: int) -> Doc:
+def _doc_from_columns(vocab, columns: dict, start: int, end: int) -> Doc:
     part = {c: values[start:end] for c, values in columns.items()}
     ents = [f"{iob}-{label}" if iob in ("B", "I") else "O" for iob, label in zip(part["ent_iob"], part["ent_type"])]
-    sent_starts = [True] + [sentences[i] != sentences[i - 1] for i in range(start + 1, end)]
+    sentences = part["sentence_index"]
+    sent_starts = [True] + [sentences[i] != sentences[i - 1] for i in range(1, len(sentences))]
     return Doc(
         vocab, words=part["text"], spaces=[bool(w) for w in part["whitespace"]], pos=part["pos"],
-        tags=part["tag"], lemmas=part["lemma"], morphs=part["morph"], heads=heads[start:end], deps=part["dep"],
+        tags=part["tag"], lemmas=part["lemma"], morphs=part["morph"], heads=part["head_index"], deps=part["dep"],
         sent_starts=sent_starts, ents=ents,
     )

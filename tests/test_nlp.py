@@ -60,6 +60,19 @@ def test_docs_rebuild_from_tokens_without_the_model(parsed):
         assert all(t.head.i == h for t, h in zip(doc, tokens[tokens["doc_id"] == doc_id]["head_index"]))
 
 
+def test_docs_rebuild_in_small_chunks_and_from_shuffled_rows(monkeypatch, parsed):
+    import pipeline.nlp
+
+    articles, _, tokens = parsed
+    texts = dict(zip(articles["doc_id"], articles["text"]))
+    monkeypatch.setattr(pipeline.nlp, "DOCS_CHUNK_TOKENS", 700)  # several chunks, documents longer than one
+    shuffled = tokens.sample(frac=1.0, random_state=7)
+    for table in (tokens, shuffled):
+        rebuilt = list(docs_from_tokens(table, blank_vocab()))
+        assert sorted(doc_id for doc_id, _ in rebuilt) == sorted(texts)
+        assert all(doc.text == texts[doc_id] for doc_id, doc in rebuilt)
+
+
 def test_long_documents_are_parsed_in_pieces_with_exact_offsets(monkeypatch, parsed):
     import pipeline.nlp
 
