@@ -12,11 +12,13 @@ from assets.events import events
 from assets.ingest import ingest
 from assets.nlp import tokens
 from assets.quotes import quotes
+from assets.release import release
 from assets.resources import NlpModel, PressworkSettings, StagingIOManager
 from assets.sentences import documents, sentences
 
-ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, events, dataset_version]
+ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, events, dataset_version, release]
 RUN_JOB = "presswork_run"
+PUBLISH_JOB = "presswork_publish"
 
 
 def build_definitions(
@@ -34,9 +36,14 @@ def build_definitions(
         jobs=[
             dg.define_asset_job(
                 RUN_JOB,
-                selection=dg.AssetSelection.all(),
+                selection=dg.AssetSelection.all() - dg.AssetSelection.assets("release"),
                 description="Ingest -> sentences -> tokens -> entities -> quotes, events -> checks -> commit one dataset version.",
-            )
+            ),
+            dg.define_asset_job(
+                PUBLISH_JOB,
+                selection=dg.AssetSelection.assets("release"),
+                description="Publish a committed version as a release folder (config: out, version, force).",
+            ),
         ],
         resources={
             "settings": settings,

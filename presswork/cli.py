@@ -68,6 +68,25 @@ def build_parser() -> argparse.ArgumentParser:
     versions = commands.add_parser("versions", help="list committed versions, newest last")
     _warehouse_arg(versions)
 
+    publish = commands.add_parser(
+        "publish", help="write a self-contained release of one version (Parquet, card, Croissant, Frictionless)",
+        description="Write the version's Parquet tables, a dataset card (README.md with a Hugging Face header), "
+        "croissant.json and datapackage.json (both validated), CHANGES.md against the previous release and "
+        "SHA256SUMS into --out.",
+    )
+    publish.add_argument("--out", required=True, help="release folder (must be empty unless --force)")
+    publish.add_argument("--version", help="version to publish (default: the latest)")
+    publish.add_argument("--force", action="store_true", help="overwrite a previous release in --out")
+    _warehouse_arg(publish)
+
+    diff = commands.add_parser(
+        "diff", help="rows added / removed / changed per table between two versions",
+        description="Compare two committed versions table by table, matching rows by their stable ids.",
+    )
+    diff.add_argument("old", help="the earlier version")
+    diff.add_argument("new", nargs="?", help="the later version (default: the latest)")
+    _warehouse_arg(diff)
+
     train = commands.add_parser(
         "train-model", help="train the shipped spaCy pipeline from ../shared/data (training/train_model.py)",
         description="Runs training/train_model.py with the given options (see `presswork train-model -- --help`).",
@@ -172,6 +191,34 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    from pipeline.release import PublishError, publish
+
+    try:
+        summary = publish(Warehouse(args.warehouse), Path(args.out), version=args.version, force=args.force)
+    except PublishError as exc:
+        raise CliError(str(exc)) from None
+    previous = summary["previous"] or "none (first release)"
+    print(f"published {summary['version']} to {summary['out']} (previous release: {previous})")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from pipeline.diff import changes_markdown, diff_versions
+
+    warehouse = Warehouse(args.warehouse)
+    new = args.new or warehouse.latest()
+    try:
+        warehouse.manifest(args.old)
+        if new is None:
+            raise KeyError(f"no committed version in {warehouse.root}")
+        warehouse.manifest(new)
+    except KeyError as exc:
+        raise CliError(exc.args[0]) from None
+    sys.stdout.write(changes_markdown(diff_versions(warehouse, args.old, new), args.old, new))
+    return EXIT_OK
+
+
 def cmd_train_model(args: argparse.Namespace) -> int:
     import runpy
 
@@ -187,7 +234,8 @@ def cmd_train_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions, "train-model": cmd_train_model}
+COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions, "publish": cmd_publish, "diff": cmd_diff,
+            "train-model": cmd_train_model}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -20,7 +20,7 @@ EXPECTED_GROUPS = {
     "sentences": "sentences", "documents": "sentences",
     "tokens": "nlp", "quotes": "quotes",
     "entity_mentions": "entities", "entities": "entities", "entity_changes": "entities",
-    "events": "events", "event_mentions": "events",
+    "events": "events", "event_mentions": "events", "release": "release",
     "dataset_version": "warehouse",
 }
 
