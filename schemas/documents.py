@@ -16,6 +16,8 @@ REMOVED_ARROW_TYPE = pyarrow.list_(
 
 
 class ArticlesModel(TableModel):
+    """One decoded, cleaned input article (ingest output)."""
+
     doc_id: Series[str] = pa.Field(
         unique=True, str_matches=_HEX16,
         description="Stable article id: first 16 hex digits of the SHA-256 of the normalised raw text "
@@ -57,4 +59,6 @@ class ArticlesModel(TableModel):
 
 
 class DocumentsModel(ArticlesModel):
+    """One article: cleaned text (headline first), source file, encoding, removed clutter, sentence count."""
+
     n_sentences: Series[int] = pa.Field(ge=1, description="Number of rows in `sentences` for this document.")

@@ -17,6 +17,8 @@ _ENTITY_ID = r"^E[0-9a-f]{15}$"
 
 
 class EntityMentionsModel(TableModel):
+    """One mention of a named entity in an article, with the entity it refers to."""
+
     mention_id: Series[str] = pa.Field(unique=True, description="`<doc_id>-m<n>`, in order within the document.")
     doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
     entity_id: Series[str] = pa.Field(str_matches=_ENTITY_ID, description="The entity mentioned (entities.entity_id).")
@@ -39,6 +41,8 @@ class EntityMentionsModel(TableModel):
 
 
 class EntitiesModel(TableModel):
+    """One real-world entity across all articles (stable id, canonical name, aliases)."""
+
     entity_id: Series[str] = pa.Field(
         unique=True, str_matches=_ENTITY_ID,
         description="Stable id: kept from the previous version for the same entity; a new entity gets a hash of "
@@ -51,6 +55,8 @@ class EntitiesModel(TableModel):
 
 
 class EntityChangesModel(TableModel):
+    """One entity id merged, split or renamed against the previous version."""
+
     entity_id: Series[str] = pa.Field(str_matches=_ENTITY_ID, description="The entity in this version.")
     change: Series[str] = pa.Field(
         isin=CHANGES, description="merged (previous_entity_id is now part of entity_id) | split (entity_id was "

@@ -11,6 +11,8 @@ _CODE = r"^(0[1-9]|1[0-9]|20)[0-9]{0,2}$"
 
 
 class EventsModel(TableModel):
+    """One real-world action per article: CAMEO root, agent, target, place, time, modality."""
+
     event_id: Series[str] = pa.Field(unique=True, description="`<doc_id>-e<n>`, in order of first mention.")
     doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
     sentence_id: Series[str] = pa.Field(description="Sentence of the trigger (sentences.sentence_id).")
@@ -37,6 +39,8 @@ class EventsModel(TableModel):
 
 
 class EventMentionsModel(TableModel):
+    """One mention of an event (an article may name an action several times)."""
+
     event_id: Series[str] = pa.Field(description="The event (events.event_id) this mention is of.")
     doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
     sentence_id: Series[str] = pa.Field(description="Sentence of the trigger.")

@@ -12,6 +12,8 @@ KINDS = ["direct", "partial", "scare", "indirect"]
 
 
 class QuotesModel(TableModel):
+    """One quoted or reported statement (a paragraph of a multi-paragraph quote) with cue and speaker."""
+
     quote_id: Series[str] = pa.Field(unique=True, description="`<doc_id>-q<n>`, in order within the document.")
     doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
     start_char: Series[int] = pa.Field(ge=0, description="Start of the quoted content (without quote marks).")

@@ -9,6 +9,8 @@ from schemas._base import TableModel
 
 
 class RejectedModel(TableModel):
+    """One input file that could not be processed, with the reason."""
+
     source_file: Series[str] = pa.Field(
         unique=True, description="Path of the input, relative to the input folder."
     )

@@ -9,6 +9,8 @@ from schemas._base import TableModel
 
 
 class SentencesModel(TableModel):
+    """One sentence of an article, with its offsets."""
+
     sentence_id: Series[str] = pa.Field(
         unique=True, description="`<doc_id>-<sentence_index>`: stable while the text and segmenter are."
     )

@@ -9,6 +9,8 @@ from schemas._base import TableModel
 
 
 class TokensModel(TableModel):
+    """One token of an article with its tag, lemma, morphology, dependency head and entity label."""
+
     doc_id: Series[str] = pa.Field(description="Document (documents.doc_id).")
     token_index: Series[int] = pa.Field(ge=0, description="0-based position of the token in its document.")
     sentence_index: Series[int] = pa.Field(ge=0, description="sentences.sentence_index of the token's sentence.")
