@@ -58,7 +58,7 @@ def publish(warehouse: Warehouse, out: Path, version: str | None = None, force: 
     (out / "CHANGES.md").write_text(changes_markdown(diff_versions(warehouse, previous, version), previous, version))
     (out / "datapackage.json").write_text(json.dumps(datapackage(tables, version), indent=1) + "\n")
     (out / "croissant.json").write_text(json.dumps(croissant(tables, manifest), indent=1) + "\n")
-    (out / "README.md").write_text(dataset_card(tables, manifest, previous))
+    (out / "README.md").write_text(dataset_card(tables, manifest, previous, out))
     validate_release(out)
     _write_checksums(out)
     _record_release(warehouse, version, out)
@@ -147,7 +147,21 @@ def validate_release(out: Path) -> None:
         raise PublishError(f"croissant.json does not validate: {exc}") from None
 
 
-def dataset_card(tables: dict, manifest: dict, previous: str | None) -> str:
+SOURCES_SHOWN = 50
+
+
+def _sources_markdown(out: Path, tables: dict) -> str:
+    """The first source files and their hashes, read back from the release's own documents table."""
+    if "documents" not in tables or not tables["documents"]["paths"]:
+        return ""
+    documents = pq.read_table(out / tables["documents"]["paths"][0], columns=["source_file", "content_sha256"])
+    rows = sorted(zip(documents["source_file"].to_pylist(), documents["content_sha256"].to_pylist()))
+    shown = "\n".join(f"| `{source}` | `{digest}` |" for source, digest in rows[:SOURCES_SHOWN])
+    more = f"\n\n... and {len(rows) - SOURCES_SHOWN:,} more in `documents`." if len(rows) > SOURCES_SHOWN else ""
+    return f"| source file | SHA-256 of its text |\n| --- | --- |\n{shown}{more}"
+
+
+def dataset_card(tables: dict, manifest: dict, previous: str | None, out_dir: Path) -> str:
     configs = "\n".join(
         f"- config_name: {name}\n  data_files:\n" + "\n".join(f"  - split: train\n    path: {p}"
                                                              for p in table["paths"])
@@ -180,8 +194,10 @@ version was committed. Previous release: {previous or 'none (first release)'}; s
 ## Provenance
 
 Input folder: `{manifest.get('input_dir', '?')}`; inputs fingerprint `{manifest.get('inputs_fingerprint', '?')}`.
-Each source file and the SHA-256 of its normalised text are in `documents` (`source_file`, `content_sha256`);
+Every source file and the SHA-256 of its normalised text are in `documents` (`source_file`, `content_sha256`);
 inputs that could not be processed are in `rejected` with the reason.
+
+{_sources_markdown(out_dir, tables)}
 
 ## Tables
 

@@ -61,6 +61,7 @@ def test_card_has_a_hugging_face_header_and_column_descriptions_from_the_models(
     description = QuotesModel.to_schema().columns["speaker_entity_id"].description
     assert description in card  # written once, in the pandera model
     assert "How to cite" in card and "Known limitations" in card and "content_sha256" in card
+    assert "| `000_7a06572e777c9b9d.txt` |" in card  # provenance: source files and their hashes
 
 
 def test_a_stranger_loads_it_with_duckdb_croissant_frictionless_and_datasets(release, seeds_warehouse):
