@@ -17,6 +17,7 @@ import re
 from spacy.tokens import Span, Token
 
 from pipeline.attribution import NOT_SPEAKERS
+from pipeline.event_lexicon import noun_code
 from pipeline.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, ROLE_WORDS, noun_phrase, resolve_pronoun, sentence_bounds
 
 # a mis-parsed subject that is a day, a month or a time word ("today" hears a case, "July's summit")
@@ -78,8 +79,8 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
         for child in verb.children:
             if child.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS:
                 return child, child.dep_ in PASSIVE_SUBJECTS and hops == 0
-        if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"}:
-            return verb.head, False
+        if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"} and noun_code(verb.head) is None:
+            return verb.head, False  # not "talks ... to discuss": the talks do not discuss
         if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
             verb, hops = verb.head, hops + 1
         else:

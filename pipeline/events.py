@@ -178,8 +178,10 @@ def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | N
                 entity = inside[0]
                 break
     used.update(range(phrase.start_char, phrase.end_char))
-    if entity is None:
-        return Argument(phrase.text, None)
+    if entity is None:  # the phrase without its prepositional and clausal modifiers
+        own = args.own_tokens(head)
+        text = _text(head.doc)[own[0].idx:own[-1].idx + len(own[-1])] if own else phrase.text
+        return Argument(text, None)
     return Argument(index.names[entity[0]], entity[0])
 
 
@@ -233,6 +235,7 @@ def _deduplicate(doc_id: str, found: list[EventMention]) -> tuple[list[dict], li
 
 # verbs that name one action for deduplication: "talks ... to discuss", "the protest ... demonstrate"
 SAME_ACTION = {"discuss": "meet", "talk": "meet", "confer": "meet", "negotiate": "meet", "hold talks": "meet",
+               "attend": "visit", "join": "visit",
                "send": "write", "publish": "write", "demonstrate": "protest", "march": "protest", "rally": "protest"}
 
 

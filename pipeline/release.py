@@ -206,7 +206,7 @@ inputs that could not be processed are in `rejected` with the reason.
 ## Known limitations
 
 Entity types come from a compact NER model (CoNLL-2003 F1 about 0.83 through the pipeline); quote speakers are
-right about 88 % of the time on PolNeAR; events are a first version ((CAMEO root, agent) F1 about 0.62 on a
+right about 88 % of the time on PolNeAR; events are a first version ((CAMEO root, agent) F1 about 0.59 on a
 hand-annotated set), and `hypothetical` / `negated` flags are rule-based. See the project README for measured
 figures and known errors.
 
