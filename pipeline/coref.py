@@ -108,7 +108,7 @@ def _depth(token: Token) -> int:
 def sentence_bounds(token: Token) -> tuple[int, int]:
     """(start, end) token indices of the token's sentence. Token.sent scans the
     document on every call; the bounds are computed once per Doc."""
-    return _bounds(token.doc)[_sentence_number(token)]
+    return _bounds(token.doc)[sentence_number(token)]
 
 
 def _bounds(doc: Doc) -> list[tuple[int, int]]:
@@ -119,7 +119,8 @@ def _bounds(doc: Doc) -> list[tuple[int, int]]:
     return bounds
 
 
-def _sentence_number(token: Token) -> int:
+def sentence_number(token: Token) -> int:
+    """0-based index of the token's sentence in its Doc."""
     _bounds(token.doc)
     return bisect_right(token.doc.user_data["sentence_starts"], token.i) - 1
 
@@ -129,7 +130,7 @@ def _recent_subjects(doc: Doc, before: int, exclude: set[int]) -> list[Token]:
     agents) of this sentence and the few before it, most recent sentence first
     and, within a sentence, main-clause subjects before embedded ones. Tokens
     in `exclude` (the inside of quotes: someone else's words) are skipped."""
-    number = _sentence_number(doc[before])
+    number = sentence_number(doc[before])
     bounds = _bounds(doc)
     sentences = [doc[a:b] for a, b in bounds[max(number - LOOKBACK_SENTENCES, 0):number]]
     found = []

@@ -7,12 +7,12 @@
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Iterable
 
 import pandas as pd
 from spacy.tokens import Doc
 
+from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, assign_ids
 from pipeline.linking import DocCluster, link_clusters
 from pipeline.mentions import find_mentions
@@ -43,7 +43,7 @@ def extract_entities(
             rows.append({
                 "mention_id": f"{doc_id}-m{n}", "doc_id": doc_id, "cluster": r.cluster,
                 "start_char": span.start_char, "end_char": span.end_char, "text": span.text,
-                "kind": r.mention.kind, "sentence_index": _sentence_index(doc, r.mention.start),
+                "kind": r.mention.kind, "sentence_index": sentence_number(doc[r.mention.start]),
                 "resolution": r.resolution, "confidence": r.confidence,
             })
         for index, cluster in enumerate(doc_clusters):
@@ -54,13 +54,6 @@ def extract_entities(
     ids, changes = assign_ids(entities, previous)
     mentions = _mention_table(rows, entities, ids, assignment)
     return mentions, _entity_table(mentions, entities, ids), changes
-
-
-def _sentence_index(doc: Doc, token_i: int) -> int:
-    starts = doc.user_data.get("sentence_starts")
-    if starts is None:
-        starts = doc.user_data["sentence_starts"] = [s.start for s in doc.sents]
-    return bisect_right(starts, token_i) - 1
 
 
 def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:

@@ -11,7 +11,6 @@ best-evidenced mention, with every mention in `event_mentions`.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
@@ -19,7 +18,7 @@ import pandas as pd
 from spacy.tokens import Doc, Token
 
 from pipeline import event_arguments as args
-from pipeline.coref import sentence_bounds
+from pipeline.coref import sentence_number
 from pipeline.event_lexicon import is_curated, noun_code, root_label, verb_code
 from pipeline.quote_marks import find_quoted_spans
 from pipeline.sentences import sentence_id
@@ -249,16 +248,11 @@ def _agent_key(m: EventMention):
     return m.agent.entity_id or m.agent.text.lower()
 
 
-def _sentence_number(token: Token) -> int:
-    sentence_bounds(token)
-    return bisect_right(token.doc.user_data["sentence_starts"], token.i) - 1
-
-
 def _event_row(event_id: str, doc_id: str, m: EventMention, n_mentions: int) -> dict:
     text = _text(m.trigger.doc)
     time = text[m.time[0]:m.time[1]] if m.time else None
     return {
-        "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, _sentence_number(m.trigger)),
+        "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, sentence_number(m.trigger)),
         "cameo_code": m.code, "cameo_root": m.code[:2], "event_type": root_label(m.code),
         "trigger": m.trigger.text, "trigger_start_char": m.trigger.idx,
         "trigger_end_char": m.trigger.idx + len(m.trigger),
@@ -281,7 +275,7 @@ def _text(doc: Doc) -> str:
 def _mention_row(event_id: str, doc_id: str, m: EventMention) -> dict:
     text = _text(m.trigger.doc)
     return {
-        "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, _sentence_number(m.trigger)),
+        "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, sentence_number(m.trigger)),
         "trigger": m.trigger.text, "trigger_start_char": m.trigger.idx,
         "trigger_end_char": m.trigger.idx + len(m.trigger), "start_char": m.start, "end_char": m.end,
         "text": text[m.start:m.end], "negated": m.negated, "hypothetical": m.hypothetical,

@@ -14,7 +14,6 @@ place they are written.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import shutil
 from datetime import datetime, timezone
@@ -24,7 +23,7 @@ import pyarrow.parquet as pq
 
 import schemas
 from pipeline.diff import changes_markdown, diff_versions
-from pipeline.warehouse import Warehouse
+from pipeline.warehouse import Warehouse, sha256_file
 
 RELEASES_FILE = "_releases.json"  # in the warehouse: which versions were published, in order
 LICENSE = "other"  # the articles' own licences apply; the card says so
@@ -72,14 +71,14 @@ def _copy_tables(warehouse: Warehouse, version: str, manifest: dict, out: Path) 
         files = warehouse.table_files(name, version)
         target_dir = out / "data" / name
         target_dir.mkdir(parents=True, exist_ok=True)
-        paths = []
+        paths, digests = [], []
         for n, source in enumerate(files):
             target = target_dir / f"part-{n}.parquet"
             shutil.copyfile(source, target)
             paths.append(target.relative_to(out).as_posix())
+            digests.append(manifest["tables"][name]["files"][source.name])  # hashed at commit; copied byte for byte
         tables[name] = {"paths": paths, "rows": manifest["tables"][name]["rows"],
-                        "schema": pq.read_schema(out / paths[0]) if paths else None,
-                        "sha256": [_sha256(out / p) for p in paths]}
+                        "schema": pq.read_schema(out / paths[0]) if paths else None, "sha256": digests}
     return tables
 
 
@@ -250,17 +249,9 @@ def _semver(manifest: dict) -> str:
     return ".".join(str(int(x)) for x in stamp.split("."))
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _write_checksums(out: Path) -> None:
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
-    lines = [f"{_sha256(p)}  {p.relative_to(out).as_posix()}" for p in files]
+    lines = [f"{sha256_file(p)}  {p.relative_to(out).as_posix()}" for p in files]
     (out / "SHA256SUMS").write_text("\n".join(lines) + "\n")
 
 

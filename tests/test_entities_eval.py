@@ -3,19 +3,15 @@ regress. The figures reached are in the README."""
 
 from __future__ import annotations
 
-import importlib.util
 
 import pytest
 
-from conftest import REPO
+from conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
 def evaluation():
-    spec = importlib.util.spec_from_file_location("eval_entities", REPO / "benchmarks" / "eval_entities.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("eval_entities")
 
 
 def test_resolution_on_the_seeds_alone(evaluation):

@@ -3,12 +3,11 @@ arguments resolved to entities, modality, one event per repeated action."""
 
 from __future__ import annotations
 
-import importlib.util
 
 import pandas as pd
 import pytest
 
-from conftest import REPO
+from conftest import load_benchmark
 from pipeline.entities import extract_entities
 from pipeline.events import extract_events
 from pipeline.nlp import load_pipeline
@@ -89,10 +88,7 @@ def test_said_is_not_an_event_but_urged_is(nlp):
 
 @pytest.fixture(scope="module")
 def evaluation():
-    spec = importlib.util.spec_from_file_location("eval_events", REPO / "benchmarks" / "eval_events.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_benchmark("eval_events")
 
 
 def test_event_floor_on_the_seed_gold(evaluation):

@@ -6,10 +6,11 @@ UD English EWT test) and are skipped when ../shared/data is absent. Full numbers
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import pytest
+
+from conftest import load_benchmark
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL_DIR = REPO / "models" / "en_presswork_news"
@@ -39,10 +40,7 @@ requires_data = pytest.mark.skipif(
 
 
 def _eval_module():
-    spec = importlib.util.spec_from_file_location("eval_model", REPO / "benchmarks" / "eval_model.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("eval_model")
 
 
 @pytest.fixture(scope="module")

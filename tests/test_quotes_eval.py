@@ -3,12 +3,11 @@ quality cannot silently regress. The figures reached are in the README."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
 
-from conftest import REPO
+from conftest import load_benchmark
 
 
 @pytest.fixture(scope="module")
@@ -16,10 +15,7 @@ def scores(shared_data):
     path = shared_data / "polnear" / "polnear_dev.jsonl"
     if not path.exists():
         pytest.skip(f"PolNeAR dev not found at {path}")
-    spec = importlib.util.spec_from_file_location("eval_quotes", REPO / "benchmarks" / "eval_quotes.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.evaluate([json.loads(line) for line in path.open()], None)
+    return load_benchmark("eval_quotes").evaluate([json.loads(line) for line in path.open()], None)
 
 
 def test_quoted_content_detection_floor(scores):
