@@ -101,6 +101,8 @@ def evaluate(model: str | None = None, show: bool = False, include_bbc: bool = T
         if show:
             for p in unmatched:
                 print(f"  extra {d['source'][:9]} {p['cameo_root']} {p['agent']!s:30} {p['trigger']}")
+                if show > 1:
+                    print(f"        {text[p['start_char']:p['end_char']][:160]!r}")
         mentions = event_mentions[event_mentions["doc_id"] == doc_id].merge(
             events[["event_id", "cameo_root"]], on="event_id")
         for g in d["events"]:
@@ -119,7 +121,8 @@ def evaluate(model: str | None = None, show: bool = False, include_bbc: bool = T
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", default=None)
-    parser.add_argument("--show", action="store_true", help="list misses and false alarms")
+    parser.add_argument("--show", action="count", default=0,
+                        help="list misses and false alarms (twice: with the evidence clause of each false alarm)")
     parser.add_argument("--seeds-only", action="store_true", help="only the five seeds (no ../shared needed)")
     a = parser.parse_args()
     s = evaluate(a.model, a.show, include_bbc=not a.seeds_only)

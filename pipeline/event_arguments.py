@@ -44,6 +44,14 @@ HYPOTHETICAL_HEADS = {
     "request", "invite", "agree", "schedule", "need", "going", "able", "ready", "willing", "keen",
     "prepared", "pressure", "offer", "plan", "bid", "proposal", "call", "demand", "push",
 }
+# verbs whose object does their infinitive, when the parse hangs it as an adverbial clause
+CONTROL_VERBS = {"expect", "urge", "ask", "want", "call", "invite", "persuade", "allow", "tell", "encourage",
+                 "force", "press", "pressure", "order", "require"}
+# verbs after which a possessive pronoun on the event noun is the subject's own: "hold its conference"
+HOLD_VERBS = {"hold", "stage", "host", "chair", "convene", "organise", "organize", "launch", "issue", "make",
+              "give", "deliver", "mount", "arrange", "plan"}
+# nouns whose infinitive belongs to their holder: "no plans to hold", "a bid to overturn"
+PLAN_NOUNS = {"plan", "bid", "attempt", "move", "effort", "decision", "intention", "promise", "pledge", "right"}
 # an event noun placed after the reference point: "ahead of the meetings", "before crunch meetings"
 FUTURE_CASES = {"before", "ahead"}
 FUTURE_MODIFIERS = {"upcoming", "forthcoming", "planned", "proposed", "expected", "scheduled", "future", "next",
@@ -79,8 +87,17 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
         for child in verb.children:
             if child.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS:
                 return child, child.dep_ in PASSIVE_SUBJECTS and hops == 0
+        if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS and verb.head.head is not verb.head:
+            verb, hops = verb.head.head, hops + 1  # "Labour has no plans to hold": who has the plans
+            continue
         if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"} and noun_code(verb.head) is None:
             return verb.head, False  # not "talks ... to discuss": the talks do not discuss
+        if hops == 0 and (verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and verb.head.lemma_.lower() in CONTROL_VERBS)):
+            # "urged Corbyn to attend": the one urged attends, not the urger
+            controller = next((c for c in verb.head.children if c.dep_ in OBJECTS and c.i < verb.i
+                               and c.pos_ in {"NOUN", "PROPN", "PRON"}), None)
+            if controller is not None:
+                return controller, False
         if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
             verb, hops = verb.head, hops + 1
         else:
@@ -112,9 +129,17 @@ def nominal_arguments(trigger: Token, verb_lemma: str) -> tuple[Token | None, To
     to the Labour leader"; as the object of a light verb ("held a meeting",
     "staged a protest") it takes that verb's subject."""
     agent = target = None
+    host = None  # "Corbyn attended the PLP meeting": the attender acts, the PLP hosts
+    if trigger.dep_ in OBJECTS and trigger.head.pos_ == "VERB" and trigger.head.lemma_.lower() in LIGHT_VERBS:
+        host, _ = subject(trigger.head)
     for child in trigger.children:
         case = _case(child)
-        if child.dep_ in {"nmod:poss", "poss"} or (child.dep_ == "compound" and child.pos_ == "PROPN"):
+        if child.dep_ == "compound" and child.pos_ == "PROPN" and host is not None:
+            target = target or child
+        elif (child.dep_ in {"nmod:poss", "poss"} and child.pos_ == "PRON" and host is not None
+              and trigger.head.lemma_.lower() in HOLD_VERBS):
+            agent = agent or host  # "Labour will hold its conference": the holder, not a pronoun to resolve
+        elif child.dep_ in {"nmod:poss", "poss"} or (child.dep_ == "compound" and child.pos_ == "PROPN"):
             agent = agent or child
         elif case in AGENT_CASES:
             agent = agent or child
@@ -167,7 +192,9 @@ def own_tokens(head: Token) -> list[Token]:
     allegations of ... as Labour leader" is not."""
     excluded = set()
     for child in head.children:
-        if _case(child) or child.dep_ in {"acl", "acl:relcl", "relcl", "advcl", "ccomp"}:
+        # "by the president", "were members": the head's own preposition or copula is not the actor's name
+        if _case(child) or child.dep_ in {"acl", "acl:relcl", "relcl", "advcl", "ccomp", "case", "cop", "mark",
+                                          "aux", "aux:pass"}:
             excluded.update(t.i for t in child.subtree)
     return [t for t in noun_phrase(head) if t.i not in excluded]
 

@@ -208,8 +208,18 @@ def _deduplicate(doc_id: str, found: list[EventMention]) -> tuple[list[dict], li
     (or first after it, when it comes first)."""
     groups: dict[tuple, list[EventMention]] = {}
     for m in found:
-        if m.agent is not None:
+        if m.agent is not None and m.agent.entity_id:
             groups.setdefault(_kind(m) + (_agent_key(m),), []).append(m)
+    for m in found:
+        # "the supporters to make their protest" after "the Countryside Alliance expects ... to demonstrate":
+        # an unnamed actor doing a named actor's action in the same way is that action
+        if m.agent is not None and not m.agent.entity_id:
+            generic = m.agent.text.lower() == m.agent.text  # "supporters", not "Fathers 4 Justice"
+            named = [key for key in groups if generic and key[:4] == _kind(m) and key[4] is not None
+                     and any(abs(sentence_number(x.trigger) - sentence_number(m.trigger)) <= 2 for x in groups[key])]
+            key = min(named, key=lambda k: abs(groups[k][0].trigger.i - m.trigger.i)) if named \
+                else _kind(m) + (_agent_key(m),)
+            groups.setdefault(key, []).append(m)
     for m in found:
         if m.agent is not None:
             continue
