@@ -85,7 +85,7 @@ def subject_of(verb: Token) -> Token | None:
         subjects = [child for child in verb.children if child.dep_ in SUBJECT_DEPS and _can_speak(child)]
         if subjects:  # several (a flat mis-parse): the one nearest the verb is the head
             return min(subjects, key=lambda t: abs(t.i - verb.i))
-        if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "parataxis"} and verb.head is not verb:
+        if verb.dep_ in {"conj", "advcl", "xcomp", "ccomp", "parataxis"} and verb.head.i != verb.i:
             verb = verb.head
             seen += 1
         else:

@@ -27,7 +27,8 @@ NOT_ACTORS = NOT_SPEAKERS | {"january", "february", "march", "april", "may", "ju
 LIGHT_VERBS = {"hold", "make", "have", "stage", "take", "give", "issue", "launch", "organise", "organize", "call",
                "host", "chair", "attend", "convene", "lead", "plan", "mount", "arrange", "send", "write", "deliver"}
 ROLE_NOUNS = ROLE_WORDS | {"source", "sources", "official", "officials", "figure", "figures", "member", "members",
-                           "activist", "activists", "supporter", "supporters", "aide", "aides"}
+                           "activist", "activists", "supporter", "supporters", "aide", "aides", "mps", "peers",
+                           "councillors", "leaders", "ministers", "campaigners", "protesters", "backbenchers"}
 ACTIVE_SUBJECTS = {"nsubj"}
 PASSIVE_SUBJECTS = {"nsubj:pass", "nsubjpass"}
 OBJECTS = {"obj", "dobj", "iobj"}
@@ -86,8 +87,9 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
     while verb is not None and hops < 4:
         for child in verb.children:
             if child.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS:
-                return child, child.dep_ in PASSIVE_SUBJECTS and hops == 0
-        if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS and verb.head.head is not verb.head:
+                # "details are to be announced": a passive trigger's subject is its target, wherever it hangs
+                return child, (child.dep_ in PASSIVE_SUBJECTS and hops == 0) or _passive(trigger)
+        if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS and verb.head.head.i != verb.head.i:
             verb, hops = verb.head.head, hops + 1  # "Labour has no plans to hold": who has the plans
             continue
         if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"} and noun_code(verb.head) is None:
@@ -98,7 +100,7 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
                                and c.pos_ in {"NOUN", "PROPN", "PRON"}), None)
             if controller is not None:
                 return controller, False
-        if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head is not verb:
+        if verb.dep_ in {"conj", "xcomp", "advcl"} and verb.head.i != verb.i:
             verb, hops = verb.head, hops + 1
         else:
             break
@@ -148,7 +150,7 @@ def nominal_arguments(trigger: Token, verb_lemma: str) -> tuple[Token | None, To
         elif case in TARGET_CASES | {"of"}:
             target = target or child
     if agent is None and trigger.head.pos_ in {"VERB", "AUX"} and (
-            trigger.dep_ in OBJECTS or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
+            (trigger.dep_ in OBJECTS and trigger.head.lemma_.lower() in LIGHT_VERBS | {"join"}) or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
         agent, _ = subject(trigger.head)  # "held talks", "In a fresh letter to X, the Board said"
     return agent, target
 
@@ -163,6 +165,10 @@ def named_before(verb: Token, index, start: int) -> Token | None:
             if not any(c.dep_ == "case" for c in token.children) and token.head.dep_ not in {"obl", "nmod"}:
                 return token
     return None
+
+
+def _passive(verb: Token) -> bool:
+    return verb.tag_ == "VBN" and any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
 
 
 def _case(token: Token) -> str:
@@ -202,14 +208,14 @@ def own_tokens(head: Token) -> list[Token]:
 def modality(trigger: Token) -> tuple[bool, bool]:
     """(negated, hypothetical)."""
     negated = any(c.dep_ in {"neg", "advmod", "det"} and c.lower_ in NEGATIONS for c in trigger.children)
-    hypothetical = _future(trigger)
+    hypothetical = _future(trigger) or _misparsed_plan(trigger)
     token, hops = trigger, 0
     while hops < 4:
         if any(c.dep_ in {"aux", "aux:pass"} and c.lower_ in MODALS for c in token.children):
             hypothetical = True
         if any(c.dep_ == "mark" and c.lower_ in {"if", "unless"} for c in token.children):
             hypothetical = True
-        if token.dep_ not in CLAUSE_UP or token.head is token:
+        if token.dep_ not in CLAUSE_UP or token.head.i == token.i:
             break
         head = token.head
         if head.lemma_.lower() in REFUSALS and token.dep_ in {"xcomp", "obj", "dobj", "ccomp"}:
@@ -229,6 +235,14 @@ def _future(trigger: Token) -> bool:
             c.lower_ in FUTURE_MODIFIERS for c in trigger.children if c.dep_ in {"amod", "compound", "advmod"})
     headline_infinitive = trigger.dep_ == "ROOT" and any(c.dep_ == "mark" and c.lower_ == "to" for c in trigger.children)
     return headline_infinitive
+
+
+def _misparsed_plan(trigger: Token) -> bool:
+    """"the group mulls cutting ties" parsed with "mulls" as a noun subject:
+    a planning word right before an -ing trigger still makes it a plan."""
+    before = trigger.doc[trigger.i - 1] if trigger.i > 0 else None
+    return (trigger.tag_ == "VBG" and before is not None and before.head.i == trigger.i
+            and before.dep_ in ACTIVE_SUBJECTS and before.lemma_.lower() in HYPOTHETICAL_HEADS)
 
 
 def future_time(text: str | None) -> bool:

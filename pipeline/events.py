@@ -121,7 +121,8 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             agent, target = args.nominal_arguments(token, family)
             found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
     for token in doc:
-        if token.pos_ != "VERB" or token.i in light_verbs:
+        if token.pos_ != "VERB" or token.i in light_verbs or token.dep_ in {"amod", "compound"}:
+            # "Labour's ruling committee", "Labour-supporting": a participle describing a noun is no action
             continue
         coded = verb_code(token)
         if coded is None:
