@@ -5,6 +5,7 @@ import dagster as dg
 import schemas
 from assets.resources import NlpModel, PressworkSettings
 from pipeline.provenance import inputs_fingerprint, run_info
+from pipeline.shards import nlp_fingerprint
 
 
 @dg.asset(
@@ -19,8 +20,9 @@ def dataset_version(
     warehouse = settings.warehouse
     documents = warehouse.read_staged(context.run.run_id, "documents")
     rejected = warehouse.read_staged(context.run.run_id, "rejected")
+    model = nlp_model.info()
     info = run_info(
-        model=nlp_model.info(),
+        model={**model, "nlp_fingerprint": nlp_fingerprint(model)},
         input_dir=settings.input_dir,
         inputs_fingerprint=inputs_fingerprint(documents, rejected),
     )

@@ -13,7 +13,7 @@ from assets.ingest import ingest
 from assets.nlp import tokens
 from assets.quotes import quotes
 from assets.release import release
-from assets.resources import NlpModel, PressworkSettings, StagingIOManager
+from assets.resources import NlpModel, PressworkSettings, ShardIOManager, StagingIOManager
 from assets.sentences import documents, sentences
 
 ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, events, dataset_version, release]
@@ -49,8 +49,16 @@ def build_definitions(
             "settings": settings,
             "nlp_model": nlp_model,
             "staging_io_manager": StagingIOManager(warehouse_dir=settings.warehouse_dir),
+            "shard_io_manager": ShardIOManager(warehouse_dir=settings.warehouse_dir),
         },
     )
+
+
+def run_job() -> dg.JobDefinition:
+    """The run job rebuilt from PRESSWORK_* variables: what `presswork run`
+    hands to Dagster's executor (dagster.reconstructable), so that every step
+    process can rebuild it."""
+    return build_definitions().resolve_job_def(RUN_JOB)
 
 
 defs = build_definitions()

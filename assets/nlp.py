@@ -1,31 +1,112 @@
-"""Stage 3, NLP: the `tokens` table (tags, lemmas, dependencies, entities)."""
+"""Stage 3, NLP: the `tokens` table (tags, lemmas, dependencies, entities).
+
+The one expensive stage, so it is a graph of three steps: plan (which
+articles keep their tokens from the previous version, which are cut into
+shards), one parse step per shard (fanned out: under the multiprocess
+executor, shards are parsed in parallel processes), and a merge."""
+
+import json
 
 import dagster as dg
 import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import NlpModel, PressworkSettings
-from pipeline.nlp import parse_documents
-from schemas import TokensModel, validate_table
+from pipeline.failpoints import failpoint
+from pipeline.nlp import TOKEN_COLUMNS, parse_documents
+from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
+from pipeline.warehouse import NLP_PLAN, write_parquet
+from schemas import TokensModel, arrow_schema, validate_table
+
+CARRIED = "tokens-carried"
 
 
-@dg.asset(group_name="nlp", io_manager_key="staging_io_manager")
-def tokens(
-    context: dg.AssetExecutionContext, articles: pd.DataFrame, sentences: pd.DataFrame,
+@dg.op(out={"shards": dg.DynamicOut(list, io_manager_key="shard_io_manager"),
+            "plan": dg.Out(dict, io_manager_key="shard_io_manager")})
+def plan_nlp_shards(
+    context: dg.OpExecutionContext, articles: pd.DataFrame, sentences: pd.DataFrame,
     nlp_model: NlpModel, settings: PressworkSettings,
+):
+    """Reuse the previous version's tokens of unchanged articles; shard the rest."""
+    warehouse = settings.warehouse
+    fingerprint = nlp_fingerprint(nlp_model.info())
+    previous = warehouse.latest()
+    same = previous is not None and previous_fingerprint(warehouse.manifest(previous)) == fingerprint
+    plan = plan_nlp(
+        articles, sentences,
+        previous_sentences=warehouse.read_table("sentences", previous) if same else None,
+        previous_tokens_doc_ids=warehouse.doc_ids("tokens", previous) if same else set(),
+        same_fingerprint=same, shard_words=settings.shard_words,
+    )
+    carried = warehouse.read_rows("tokens", previous, plan.carried) if plan.carried else _empty_tokens()
+    staging = warehouse.claim_staging(context.run_id)
+    write_parquet(carried, staging / f"{CARRIED}.parquet", schema=arrow_schema("tokens"), sort_by="doc_id")
+    context.log.info(f"nlp plan: {len(plan.carried)} articles carried over from {previous or 'no version'}, "
+                     f"{plan.n_to_parse} to parse in {len(plan.shards)} shard(s) of ~{settings.shard_words:,} words")
+    for n, shard in enumerate(plan.shards or [[]]):  # one (empty) shard at least, so the merge always runs
+        yield dg.DynamicOutput(shard, mapping_key=f"shard_{n:05d}", output_name="shards")
+    yield dg.Output({"carried": len(plan.carried), "parsed": plan.n_to_parse, "shards": len(plan.shards),
+                     "fingerprint": fingerprint, "previous": previous}, "plan")
+
+
+@dg.op(out=dg.Out(str, io_manager_key="shard_io_manager"))
+def parse_nlp_shard(
+    context: dg.OpExecutionContext, shard: list, nlp_model: NlpModel, settings: PressworkSettings,
+) -> str:
+    """Parse one shard's articles (read from the run's staged tables) into a staged Parquet part."""
+    warehouse = settings.warehouse
+    name = f"tokens-{context.get_mapping_key()}"
+    if not shard:  # every article carried over: nothing to load a model for
+        write_parquet(_empty_tokens(), warehouse.staging_dir(context.run_id) / f"{name}.parquet",
+                      schema=arrow_schema("tokens"))
+        return name
+    articles = warehouse.read_staged(context.run_id, "articles", doc_ids=shard)
+    articles = articles.set_index("doc_id").loc[shard].reset_index()  # input order, as planned
+    sentences = warehouse.read_staged(context.run_id, "sentences", doc_ids=shard)
+    table = parse_documents(articles, sentences, nlp_model.load(),
+                            progress=progress_bar(settings.show_progress, "nlp"))
+    write_parquet(table, warehouse.staging_dir(context.run_id) / f"{name}.parquet",
+                  schema=arrow_schema("tokens"), sort_by="doc_id")
+    failpoint("nlp.shard")
+    context.log.info(f"{name}: {len(shard)} articles, {len(table):,} tokens")
+    return name
+
+
+@dg.op(out=dg.Out(pd.DataFrame, io_manager_key="staging_io_manager"))
+def merge_nlp_shards(
+    context: dg.OpExecutionContext, plan: dict, parts: list, nlp_model: NlpModel, settings: PressworkSettings,
 ) -> dg.Output[pd.DataFrame]:
-    """Every token of every document parsed by the spaCy pipeline (our sentence
-    boundaries kept): POS, lemma, morphology, dependency head, entity label."""
-    nlp = nlp_model.load()
-    table = parse_documents(articles, sentences, nlp, progress=progress_bar(settings.show_progress, "nlp"))
+    warehouse = settings.warehouse
+    frames = [warehouse.read_staged(context.run_id, name) for name in [CARRIED, *sorted(parts)]]
+    table = pd.concat([f for f in frames if len(f)] or [_empty_tokens()], ignore_index=True)
+    table = table.sort_values(["doc_id", "token_index"], kind="stable", ignore_index=True)
     table = validate_table(TokensModel, table)
+    # what the commit records in the manifest: how much of this version was parsed afresh
+    (warehouse.staging_dir(context.run_id) / NLP_PLAN).write_text(json.dumps(plan))
     info = nlp_model.info()
-    context.log.info(f"parsed {len(articles)} documents with {info['name']} {info['version']}")
     return dg.Output(
         table,
         metadata=table_metadata(
             table[["doc_id", "text", "pos", "dep", "head_index", "ent_type"]],
             model=f"{info['name']} {info['version']}",
+            nlp_fingerprint=plan["fingerprint"],
             n_words=int((table["pos"] != "SPACE").sum()),
+            articles_carried_over=plan["carried"],
+            articles_parsed=plan["parsed"],
+            shards=plan["shards"],
         ),
     )
+
+
+@dg.graph_asset(group_name="nlp")
+def tokens(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """Every token of every document parsed by the spaCy pipeline (our sentence
+    boundaries kept): POS, lemma, morphology, dependency head, entity label.
+    Unchanged articles keep their tokens from the previous version."""
+    shards, plan = plan_nlp_shards(articles, sentences)
+    parts = shards.map(parse_nlp_shard).collect()
+    return merge_nlp_shards(plan, parts)
+
+
+def _empty_tokens() -> pd.DataFrame:
+    return arrow_schema("tokens").empty_table().to_pandas()[TOKEN_COLUMNS]

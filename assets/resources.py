@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
@@ -12,6 +14,7 @@ import pandas as pd
 import schemas
 from pipeline import nlp
 from pipeline.ingest import DEFAULT_MAX_BYTES
+from pipeline.shards import DEFAULT_SHARD_WORDS
 from pipeline.warehouse import Warehouse
 
 DEFAULT_INPUT = "seeds"
@@ -26,12 +29,19 @@ class PressworkSettings(dg.ConfigurableResource):
     warehouse_dir: str = DEFAULT_WAREHOUSE
     max_bytes: int = DEFAULT_MAX_BYTES
     show_progress: bool = False
+    shard_words: int = DEFAULT_SHARD_WORDS
 
     @classmethod
     def from_env(cls, **overrides) -> "PressworkSettings":
+        """Settings from PRESSWORK_* variables: how `presswork run` hands its
+        options to step processes, which rebuild the definitions themselves."""
+        env = os.environ
         values = {
-            "input_dir": os.environ.get("PRESSWORK_INPUT", DEFAULT_INPUT),
-            "warehouse_dir": os.environ.get("PRESSWORK_WAREHOUSE", DEFAULT_WAREHOUSE),
+            "input_dir": env.get("PRESSWORK_INPUT", DEFAULT_INPUT),
+            "warehouse_dir": env.get("PRESSWORK_WAREHOUSE", DEFAULT_WAREHOUSE),
+            "max_bytes": int(env.get("PRESSWORK_MAX_BYTES", DEFAULT_MAX_BYTES)),
+            "show_progress": env.get("PRESSWORK_PROGRESS", "") == "1",
+            "shard_words": int(env.get("PRESSWORK_SHARD_WORDS", DEFAULT_SHARD_WORDS)),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -79,8 +89,34 @@ class StagingIOManager(dg.ConfigurableIOManager):
         return self._warehouse().read_staged(context.upstream_output.run_id, table)
 
 
+class ShardIOManager(dg.ConfigurableIOManager):
+    """Small values passed between the NLP steps (a shard's doc ids, a part's
+    name), pickled into the run's staging folder so that step processes can
+    read them and the commit's clean-up removes them."""
+
+    warehouse_dir: str = DEFAULT_WAREHOUSE
+
+    def _path(self, context) -> Path:
+        parts = [context.step_key, context.name] + ([context.mapping_key] if context.mapping_key else [])
+        return Warehouse(self.warehouse_dir).staging_dir(context.run_id) / "steps" / ("-".join(parts) + ".pickle")
+
+    def handle_output(self, context: dg.OutputContext, obj) -> None:
+        path = self._path(context)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(obj))
+
+    def load_input(self, context: dg.InputContext):
+        return pickle.loads(self._path(context.upstream_output).read_bytes())
+
+
+OWNER_ENV = "PRESSWORK_RUN_OWNER_PID"
+
+
 def _run_process_pid() -> int:
-    """The process that lives for the whole run: under the multiprocess
-    executor each step is a child spawned by the run worker; in process, us."""
+    """The process that lives for the whole run: the CLI says which (step
+    processes may be forked from a server, not from the run); under `dagster
+    dev` each step is a child of the run worker; in process, us."""
+    if os.environ.get(OWNER_ENV, "").isdigit():
+        return int(os.environ[OWNER_ENV])
     parent = multiprocessing.parent_process()
     return parent.pid if parent is not None else os.getpid()

@@ -29,11 +29,14 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.failpoints import failpoint
 
 PARQUET_FILE = "part-0.parquet"
+NLP_PLAN = "nlp_plan.json"  # staged by the NLP stage: articles carried over / parsed, recorded in the manifest
 ROW_GROUP_SIZE = 64 * 1024
 
 
@@ -144,6 +147,17 @@ class Warehouse:
             raise FileNotFoundError(f"no committed version in {self.root}")
         return pq.read_table(self.table_files(table, version)).to_pandas()
 
+    def read_rows(self, table: str, version: str, doc_ids: list[str]) -> pd.DataFrame:
+        """The rows of these documents only: files are sorted by doc_id with
+        small row groups, so the rest of the table is skipped, not read."""
+        return _read_doc_rows(self.table_files(table, version), doc_ids)
+
+    def doc_ids(self, table: str, version: str) -> set[str]:
+        files = self.table_files(table, version)
+        if not files:
+            return set()
+        return set(pq.read_table(files, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+
     def read_latest(self, table: str) -> pd.DataFrame | None:
         """The latest committed version's table, or None when there is no
         version yet or it predates the table."""
@@ -161,8 +175,11 @@ class Warehouse:
         failpoint(f"stage.{table}")
         return path
 
-    def read_staged(self, run_id: str, table: str) -> pd.DataFrame:
-        return pq.read_table(self.staging_dir(run_id) / f"{table}.parquet").to_pandas()
+    def read_staged(self, run_id: str, table: str, doc_ids: list[str] | None = None) -> pd.DataFrame:
+        path = self.staging_dir(run_id) / f"{table}.parquet"
+        if doc_ids is not None:
+            return _read_doc_rows([path], doc_ids)
+        return pq.read_table(path).to_pandas()
 
     # -- writing -----------------------------------------------------------------
     @contextmanager
@@ -254,11 +271,13 @@ class Warehouse:
                 os.replace(moving, target)
                 _fsync_dir(target.parent)
                 failpoint(f"commit.table.{table}")
+            plan = staging / NLP_PLAN
             manifest = {
                 "version": version,
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
                 "run_id": run_id,
                 **info,
+                **({"nlp_work": json.loads(plan.read_text())} if plan.exists() else {}),
                 "tables": entries,
             }
             self.versions_dir.mkdir(exist_ok=True)
@@ -320,6 +339,11 @@ def view_statements(warehouse: Warehouse, manifest: dict) -> list[str]:
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         statements.append(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet([{listing}])')
     return statements
+
+
+def _read_doc_rows(files: list[Path], doc_ids: list[str]) -> pd.DataFrame:
+    dataset = ds.dataset([str(f) for f in files], format="parquet")
+    return dataset.to_table(filter=pc.field("doc_id").isin(list(doc_ids))).to_pandas()
 
 
 def _owner_alive(staging: Path) -> bool:

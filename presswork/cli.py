@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 from pipeline.ingest import DEFAULT_MAX_BYTES
+from pipeline.shards import DEFAULT_SHARD_WORDS
 from pipeline.warehouse import Warehouse
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -52,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--model", default=os.environ.get("PRESSWORK_NLP_MODEL", ""),
                      help="spaCy pipeline: installed package name or path (default: $PRESSWORK_NLP_MODEL "
                      "or the shipped models/en_presswork_news)")
+    run.add_argument("--workers", default=os.environ.get("PRESSWORK_WORKERS", "auto"),
+                     help="processes for parallel steps (NLP shards) under Dagster's multiprocess executor; 1 runs "
+                     "everything in this process (default: $PRESSWORK_WORKERS or auto: 1 below 2 MB of input, "
+                     "else one per core)")
+    run.add_argument("--shard-words", type=int, default=int(os.environ.get("PRESSWORK_SHARD_WORDS", DEFAULT_SHARD_WORDS)),
+                     help=f"words per NLP shard (default: {DEFAULT_SHARD_WORDS:,})")
     run.add_argument("--quiet", action="store_true", help="print only the final line")
 
     query = commands.add_parser(
@@ -99,42 +106,38 @@ def cmd_run(args: argparse.Namespace) -> int:
     input_dir = Path(args.input)
     if not input_dir.is_dir():
         raise CliError(f"input folder not found: {input_dir}", EXIT_USAGE)
-    import dagster as dg
-
-    from assets.definitions import RUN_JOB, build_definitions
-    from assets.resources import NlpModel, PressworkSettings
+    if args.shard_words < 1:
+        raise CliError(f"--shard-words must be positive, got {args.shard_words}", EXIT_USAGE)
     from pipeline.nlp import ModelNotFoundError, model_info
-    from presswork.progress import ProgressHandler, progress_logger_def
+    from presswork.execution import auto_workers, execute_run
+    from presswork.progress import ProgressHandler
 
-    interactive = sys.stderr.isatty() and not args.quiet
-    settings = PressworkSettings(
-        input_dir=str(input_dir.absolute()),
-        warehouse_dir=str(Path(args.warehouse).absolute()),
-        max_bytes=args.max_bytes,
-        show_progress=interactive,
-    )
+    try:
+        workers = auto_workers(input_dir) if args.workers == "auto" else int(args.workers)
+    except ValueError:
+        raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE) from None
     try:
         model_info(args.model or None)
     except ModelNotFoundError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
+    interactive = sys.stderr.isatty() and not args.quiet
+    warehouse_dir = str(Path(args.warehouse).absolute())
+    env = {
+        "PRESSWORK_INPUT": str(input_dir.absolute()), "PRESSWORK_WAREHOUSE": warehouse_dir,
+        "PRESSWORK_MAX_BYTES": str(args.max_bytes), "PRESSWORK_NLP_MODEL": args.model or "",
+        "PRESSWORK_SHARD_WORDS": str(args.shard_words), "PRESSWORK_PROGRESS": "1" if interactive else "0",
+    }
     handler = ProgressHandler(stream=open(os.devnull, "w") if args.quiet else sys.stderr)
-    defs = build_definitions(settings, loggers={"presswork_progress": progress_logger_def(handler)},
-                             nlp_model=NlpModel(model=args.model))
-    job = defs.resolve_job_def(RUN_JOB)
     if not args.quiet:
-        print(f"presswork: {input_dir} -> {settings.warehouse_dir}", file=sys.stderr)
+        print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
+              file=sys.stderr)
     started = time.monotonic()
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-    with instance:
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
-            run_config={"loggers": {"presswork_progress": {}}},  # only ours: no console debug log
-        )
+    result = execute_run(env, workers, handler)
     if not result.success or handler.failed_checks:
         reasons = handler.failed_checks and [f"check failed: {', '.join(handler.failed_checks)}"]
         reasons = reasons or handler.step_errors or ["run failed"]
         raise CliError(f"run failed, nothing committed: {reasons[0]}")
-    warehouse = Warehouse(settings.warehouse_dir)
+    warehouse = Warehouse(warehouse_dir)
     manifest = warehouse.manifest(warehouse.latest())
     rows = ", ".join(f"{t}={e['rows']:,}" for t, e in manifest["tables"].items())
     print(f"committed {manifest['version']} in {time.monotonic() - started:.1f}s: {rows}")

@@ -19,8 +19,10 @@ class ProgressHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         event = (getattr(record, "dagster_meta", None) or {}).get("dagster_event")
-        if event is None:
-            return
+        if event is not None:
+            self.handle_event(event)
+
+    def handle_event(self, event: dg.DagsterEvent) -> None:
         kind, step = event.event_type_value, event.step_key
         data = event.event_specific_data
         if kind == "ASSET_MATERIALIZATION":

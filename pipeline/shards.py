@@ -1,0 +1,94 @@
+"""Planning the NLP stage: which articles need parsing, in which shards.
+
+Parsing is most of a run's time, and its output for an article depends only
+on the article's text (its doc_id is derived from it), its sentence
+boundaries, the model and the parsing code. So an article whose four inputs
+are unchanged since the previous version keeps its tokens from that version;
+the rest are cut into shards of about `shard_words` words that can be parsed
+in parallel processes. Every later stage is recomputed over all articles
+(they are cheap, and entities are resolved across articles anyway).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+DEFAULT_SHARD_WORDS = 100_000
+NLP_CODE = Path(__file__).with_name("nlp.py")
+
+
+def nlp_fingerprint(model_info: dict) -> str:
+    """What a parse depends on besides the text: the model (its name, version
+    and, for a model on disk, every file's bytes) and the parsing code."""
+    digest = hashlib.sha256()
+    digest.update(f"{model_info.get('name')}\0{model_info.get('version')}\0".encode())
+    source = Path(str(model_info.get("path") or model_info.get("source") or ""))
+    if source.is_dir():
+        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(source).as_posix().encode())
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    digest.update(NLP_CODE.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def previous_fingerprint(manifest: dict) -> str | None:
+    """The NLP fingerprint a version's manifest records (None before it was recorded)."""
+    return manifest.get("model", {}).get("nlp", {}).get("nlp_fingerprint")
+
+
+def sentence_layout(sentences: pd.DataFrame) -> pd.Series:
+    """doc_id -> one string describing its sentence boundaries (equal strings, equal boundaries)."""
+    if sentences.empty:
+        return pd.Series(dtype="object")
+    ordered = sentences.sort_values(["doc_id", "sentence_index"])
+    return ordered.groupby("doc_id")["start_char"].agg(lambda s: ",".join(map(str, s)))
+
+
+@dataclass
+class NlpPlan:
+    carried: list[str] = field(default_factory=list)  # doc_ids whose previous tokens are reused
+    shards: list[list[str]] = field(default_factory=list)  # doc_ids to parse, shard by shard
+    words: list[int] = field(default_factory=list)  # approximate words per shard
+
+    @property
+    def n_to_parse(self) -> int:
+        return sum(len(s) for s in self.shards)
+
+
+def plan_nlp(
+    articles: pd.DataFrame,
+    sentences: pd.DataFrame,
+    previous_sentences: pd.DataFrame | None,
+    previous_tokens_doc_ids: set[str],
+    same_fingerprint: bool,
+    shard_words: int = DEFAULT_SHARD_WORDS,
+) -> NlpPlan:
+    """Carry an article over when the previous version parsed the same text
+    (same doc_id) with the same sentence boundaries under the same model and
+    code; shard the others in input order, ~`shard_words` words each."""
+    if shard_words < 1:
+        raise ValueError(f"shard_words must be positive, got {shard_words}")
+    plan = NlpPlan()
+    reusable: set[str] = set()
+    if same_fingerprint and previous_sentences is not None and previous_tokens_doc_ids:
+        now, before = sentence_layout(sentences), sentence_layout(previous_sentences)
+        common = now.index.intersection(before.index)
+        reusable = {d for d in common[(now[common] == before[common]).to_numpy()] if d in previous_tokens_doc_ids}
+    words = 0
+    for doc_id, text in zip(articles["doc_id"], articles["text"]):
+        if doc_id in reusable:
+            plan.carried.append(doc_id)
+            continue
+        n = len(text.split())
+        if not plan.shards or (words + n > shard_words and plan.shards[-1]):
+            plan.shards.append([])
+            plan.words.append(0)
+            words = 0
+        plan.shards[-1].append(doc_id)
+        plan.words[-1] += n
+        words += n
+    return plan

@@ -1,0 +1,86 @@
+"""How `presswork run` executes the run job: through Dagster's own executors.
+
+One worker runs every step in this process. More workers run steps in
+parallel processes under Dagster's multiprocess executor (forked from a
+server that has the project imported, so a step starts in milliseconds, not
+seconds); the NLP shards are what runs side by side. Step processes rebuild
+the job from PRESSWORK_* variables (`assets.definitions.run_job`). Progress
+lines are read from the run's event log as it is written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from pathlib import Path
+
+import dagster as dg
+
+from presswork.progress import ProgressHandler
+
+# below this much input text one process is faster than starting workers
+AUTO_PARALLEL_BYTES = 2_000_000
+POLL_SECONDS = 0.5
+
+
+def auto_workers(input_dir: Path) -> int:
+    size = sum(p.stat().st_size for p in input_dir.rglob("*.txt") if p.is_file() and not p.is_symlink())
+    return 1 if size < AUTO_PARALLEL_BYTES else max(1, min(os.cpu_count() or 1, 8))
+
+
+def executor_config(workers: int) -> dict:
+    if workers <= 1:
+        return {"in_process": {}}
+    return {"multiprocess": {
+        "max_concurrent": workers,
+        "start_method": {"forkserver": {"preload_modules": ["assets.definitions"]}},
+    }}
+
+
+def execute_run(env: dict[str, str], workers: int, handler: ProgressHandler) -> dg.JobExecutionResult:
+    """Run the job with these PRESSWORK_* settings; report each event to `handler`."""
+    from assets import definitions
+
+    os.environ.update(env)
+    os.environ["PRESSWORK_RUN_OWNER_PID"] = str(os.getpid())
+    logging.getLogger("dagster").setLevel(logging.ERROR)  # the handler prints what matters, once
+    if os.environ.get("DAGSTER_HOME"):
+        instance = dg.DagsterInstance.get()
+    elif workers <= 1:
+        instance = dg.DagsterInstance.ephemeral()  # in memory: nothing to share with other processes
+    else:
+        instance = dg.DagsterInstance.local_temp(overrides={"python_logs": {"python_log_level": "ERROR"}})
+    with instance:
+        done = threading.Event()
+        known = {run.run_id for run in instance.get_runs()}
+        follower = threading.Thread(target=_follow, args=(instance, known, handler, done), daemon=True)
+        follower.start()
+        try:
+            result = dg.execute_job(
+                dg.reconstructable(definitions.run_job), instance=instance, raise_on_error=False,
+                run_config={"execution": {"config": executor_config(workers)},
+                            "loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+            )
+        finally:
+            done.set()
+            follower.join()
+    return result
+
+
+def _follow(instance: dg.DagsterInstance, known: set[str], handler: ProgressHandler, done: threading.Event) -> None:
+    """Feed the new run's events to the handler until the run is over, then drain."""
+    run_id, seen = None, 0
+    while True:
+        finished = done.is_set()
+        if run_id is None:
+            run_id = next((r.run_id for r in instance.get_runs(limit=5) if r.run_id not in known), None)
+        if run_id is not None:
+            entries = instance.all_logs(run_id)
+            for entry in entries[seen:]:
+                if entry.dagster_event is not None:
+                    handler.handle_event(entry.dagster_event)
+            seen = len(entries)
+        if finished:
+            return
+        done.wait(POLL_SECONDS)
