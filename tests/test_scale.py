@@ -1,0 +1,133 @@
+"""Scale: incremental runs carry unchanged articles over, removed files leave,
+and the NLP shards run in parallel processes under Dagster's multiprocess
+executor with the same result as one process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+import schemas
+from conftest import SEEDS, run_cli
+from pipeline.diff import KEYS
+from pipeline.shards import plan_nlp
+from pipeline.warehouse import Warehouse
+
+NEW_ARTICLE = """Council leader quits over housing row
+
+The leader of Greenford council, Anna Brook, resigned on Tuesday after a row over a housing plan.
+"I have done what I believe is right for this town," Ms Brook said in a statement.
+Opposition councillors had called for an inquiry into the plan last month. The council will meet next week
+to choose a new leader, a spokesman said.
+"""
+
+
+def _latest_manifest(warehouse) -> dict:
+    w = Warehouse(warehouse)
+    return w.manifest(w.latest())
+
+
+def _tables(warehouse) -> dict[str, pd.DataFrame]:
+    """Every table of the latest version, rows in key order, so two versions compare by content."""
+    w = Warehouse(warehouse)
+    out = {}
+    for table in schemas.TABLES:
+        df = w.read_table(table).drop(columns=["version"], errors="ignore")  # the folder's name, not content
+        out[table] = df.sort_values(list(KEYS[table]), kind="stable", ignore_index=True) if len(df) else df
+    return out
+
+
+def _assert_same_tables(a, b) -> None:
+    left, right = _tables(a), _tables(b)
+    for table in schemas.TABLES:
+        pd.testing.assert_frame_equal(left[table], right[table], check_dtype=False, obj=table)
+
+
+@pytest.fixture
+def seeds_input(tmp_path):
+    folder = tmp_path / "input"
+    shutil.copytree(SEEDS, folder)
+    return folder
+
+
+def test_plan_carries_only_articles_whose_text_and_sentences_are_unchanged():
+    articles = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "text": ["one two three"] * 4})
+    sentences = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "sentence_index": [0] * 4, "start_char": [0] * 4})
+    before = pd.DataFrame({"doc_id": ["a", "b", "c"], "sentence_index": [0, 0, 0], "start_char": [0, 0, 4]})
+    plan = plan_nlp(articles, sentences, before, {"a", "b", "c"}, same_fingerprint=True, shard_words=6)
+    assert plan.carried == ["a", "b"]  # c's sentences moved, d is new
+    assert plan.shards == [["c", "d"]]
+    # another model or parsing code: everything is parsed again, in shards of about shard_words words
+    plan = plan_nlp(articles, sentences, before, {"a", "b", "c"}, same_fingerprint=False, shard_words=3)
+    assert plan.carried == [] and plan.shards == [["a"], ["b"], ["c"], ["d"]]
+    with pytest.raises(ValueError):
+        plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=0)
+
+
+def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    assert _latest_manifest(warehouse)["nlp_work"]["parsed"] == 5
+
+    (seeds_input / "new article.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    work = _latest_manifest(warehouse)["nlp_work"]
+    assert (work["carried"], work["parsed"]) == (5, 1)
+    documents = Warehouse(warehouse).read_table("documents")
+    assert "new article.txt" in set(documents["source_file"])
+
+    # the carried-over rows are exactly what parsing everything again gives
+    fresh = tmp_path / "fresh"
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(fresh))
+    assert _latest_manifest(fresh)["nlp_work"]["parsed"] == 6
+    _assert_same_tables(warehouse, fresh)
+
+    # nothing changed: nothing parsed, same tables
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    assert _latest_manifest(warehouse)["nlp_work"]["parsed"] == 0
+    _assert_same_tables(warehouse, fresh)
+
+
+def test_removed_file_leaves_every_table_and_diff_shows_it(seeds_input, tmp_path):
+    warehouse = tmp_path / "warehouse"
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    first = Warehouse(warehouse).latest()
+    removed = sorted(seeds_input.glob("*.txt"))[0]
+    gone = Warehouse(warehouse).read_table("documents").set_index("source_file").loc[removed.name, "doc_id"]
+    removed.unlink()
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    assert _latest_manifest(warehouse)["nlp_work"]["carried"] == 4
+    for table, df in _tables(warehouse).items():
+        if "doc_id" in df.columns:
+            assert gone not in set(df["doc_id"]), f"{table} still has rows of the removed article"
+    diff = run_cli("diff", first, "--warehouse", str(warehouse)).stdout
+    row = next(line for line in diff.splitlines() if line.startswith("| documents "))
+    assert [c.strip() for c in row.strip("|").split("|")] == ["documents", "5", "4", "0", "1", "0"]
+
+
+def test_sharded_run_under_the_multiprocess_executor_equals_one_process(tmp_path):
+    one, many = tmp_path / "one", tmp_path / "many"
+    run_cli("run", "--input", str(SEEDS), "--warehouse", str(one), "--workers", "1")
+    result = run_cli("run", "--input", str(SEEDS), "--warehouse", str(many), "--workers", "2", "--shard-words", "400")
+    assert "(2 workers)" in result.stderr
+    work = _latest_manifest(many)["nlp_work"]
+    assert work["shards"] >= 3 and work["parsed"] == 5
+    shard_steps = [line for line in result.stderr.splitlines() if "parse_nlp_shard[" in line]
+    assert len(shard_steps) == work["shards"], result.stderr
+    _assert_same_tables(one, many)
+
+
+def test_bad_worker_and_shard_options_fail_with_one_line(tmp_path):
+    for option in (["--workers", "many"], ["--shard-words", "0"]):
+        result = run_cli("run", "--warehouse", str(tmp_path / "w"), *option, check=False)
+        assert result.returncode == 2
+        assert result.stderr.strip().count("\n") == 0 and "presswork: error:" in result.stderr
+
+
+def test_manifest_records_the_nlp_fingerprint(seeds_warehouse):
+    manifest = _latest_manifest(seeds_warehouse)
+    assert len(manifest["model"]["nlp"]["nlp_fingerprint"]) == 16
+    assert json.dumps(manifest["nlp_work"])
