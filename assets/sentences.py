@@ -5,6 +5,7 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
+from pipeline.near_duplicates import group_near_duplicates
 from pipeline.sentences import count_sentences, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
 
@@ -29,9 +30,16 @@ def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[
 
 @dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
 def documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> dg.Output[pd.DataFrame]:
-    """The published documents table: cleaned articles with their sentence counts."""
-    table = validate_table(DocumentsModel, count_sentences(articles, sentences))
+    """The published documents table: cleaned articles with their sentence counts
+    and their exact / near-duplicate group."""
+    duplicates = group_near_duplicates(articles.sort_values("source_file", kind="stable"))
+    table = validate_table(DocumentsModel, count_sentences(articles, sentences).merge(duplicates, on="doc_id"))
+    grouped = table["duplicate_group"].notna()
     return dg.Output(
         table,
-        metadata=table_metadata(table[["doc_id", "source_file", "headline", "n_sentences"]]),
+        metadata=table_metadata(
+            table[["doc_id", "source_file", "headline", "n_sentences", "duplicate_group"]],
+            n_duplicate_groups=int(table.loc[grouped, "duplicate_group"].nunique()),
+            n_articles_in_duplicate_groups=int(grouped.sum()),
+        ),
     )
