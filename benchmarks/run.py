@@ -1,72 +1,215 @@
-"""Whole-pipeline benchmark: `presswork run`'s job on a folder (default: the
-2,225 BBC articles in ../shared/data/bbc), into a throw-away warehouse.
+"""Scale benchmark: the real `presswork run` on a folder, measured.
 
-Prints articles/s, words/s, peak RSS and seconds per Dagster step.
-    python benchmarks/run.py [--input DIR] [--keep WAREHOUSE]
+    python benchmarks/run.py [--input DIR] [--workers N] [--generate N] [--skip-incremental]
+
+(a) a full run of the input folder (default: the 2,225 BBC articles in
+    ../shared/data/bbc) into a fresh warehouse: wall time, words/s, peak RSS of
+    the whole process tree (the CLI and its step processes), seconds per step,
+    and the ratio to a bare single-process `nlp.pipe` over the same texts with
+    the same model, measured in the same run;
+(c) incremental: one new article added, run again into the same warehouse;
+(b) with --generate N: N articles generated from the input by deterministic
+    perturbations (every text and id differs; about 5 % are near-duplicate
+    rewrites of another generated article, with known ground truth), run like
+    (a), with near-duplicate precision / recall;
+(d) on (b)'s warehouse (or (a)'s): three DuckDB queries, timed.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import os
+import random
+import shutil
+import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from assets.definitions import RUN_JOB, build_definitions  # noqa: E402
-from assets.resources import PressworkSettings  # noqa: E402
 from pipeline.warehouse import Warehouse  # noqa: E402
+
+QUERIES = {
+    "top speakers": "select speaker, count(*) n from quotes where speaker is not null group by 1 order by 2 desc limit 10",
+    "quotes by entity": "select e.name, count(*) n from quotes q join entities e on q.speaker_entity_id = e.entity_id "
+                        "group by 1 order by 2 desc limit 10",
+    "events by type per document": "select doc_id, event_type, count(*) n from events group by all order by 3 desc "
+                                   "limit 10",
+}
+
+
+def run_measured(args: list[str], env: dict) -> tuple[float, float, str]:
+    """(wall seconds, peak RSS MiB of the process tree, stderr) of one CLI run."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "presswork.cli", *args], cwd=REPO, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+
+    def sample():
+        root = psutil.Process(proc.pid)
+        while proc.poll() is None:
+            try:
+                tree = [root, *root.children(recursive=True)]
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree if p.is_running()))
+            except psutil.Error:
+                pass
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - started
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"presswork run failed:\n{err[-3000:]}")
+    return wall, peak[0] / 2**20, err
+
+
+def step_seconds(dagster_home: Path) -> dict[str, float]:
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+        run = instance.get_runs(limit=1)[0]
+        return {e.dagster_event.step_key: e.dagster_event.event_specific_data.duration_ms / 1000
+                for e in instance.all_logs(run.run_id)
+                if e.dagster_event is not None and e.dagster_event.event_type_value == "STEP_SUCCESS"}
+
+
+def bare_nlp_seconds(warehouse: Path, model: str | None) -> float:
+    """spaCy alone, one process, over the same cleaned texts: the floor the pipeline is compared to."""
+    from pipeline.nlp import load_pipeline
+
+    texts = list(Warehouse(warehouse).read_table("documents")["text"])
+    nlp = load_pipeline(model)
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=32):
+        pass
+    return time.perf_counter() - started
+
+
+def generate_corpus(source: Path, target: Path, n: int, seed: int = 13) -> dict[str, str]:
+    """n perturbed articles from the source folder; returns near-duplicate ground truth
+    (file name -> the file it rewrites)."""
+    rng = random.Random(seed)
+    texts = [p.read_text(encoding="utf-8", errors="replace") for p in sorted(source.rglob("*.txt"))]
+    names = ["Alex Morgan", "Sam Patel", "Jo Evans", "Chris Walsh", "Pat Lee", "Robin Shah", "Kim Doyle"]
+    truth, written = {}, []
+    target.mkdir(parents=True)
+    for i in range(n):
+        if written and rng.random() < 0.05:  # a light rewrite of an earlier generated article
+            original = rng.choice(written)
+            words = (target / original).read_text(encoding="utf-8").split(" ")
+            for _ in range(max(1, len(words) // 100)):
+                words[rng.randrange(len(words))] = rng.choice(["the", "a", "also", "now"])
+            text = " ".join(words)
+            truth[f"{i:06d}.txt"] = original
+        else:
+            base = texts[rng.randrange(len(texts))]
+            lines = base.split("\n")
+            head, body = lines[0], [line for line in lines[1:] if line.strip()]
+            rng.shuffle(body)  # same sentences, another article
+            text = f"{head} ({i})\n\n" + "\n\n".join(body[: max(3, len(body) - rng.randrange(3))])
+            text = text.replace("Mr Blair", f"{rng.choice(names)}").replace(" said", rng.choice([" said", " says"]))
+        name = f"{i:06d}.txt"
+        (target / name).write_text(text, encoding="utf-8")
+        written.append(name)
+    return truth
+
+
+def report(label: str, wall: float, peak: float, warehouse: Path) -> float:
+    w = Warehouse(warehouse)
+    manifest = w.manifest(w.latest())
+    documents = w.read_table("documents")
+    words = int(documents["text"].str.split().str.len().sum())
+    work = manifest.get("nlp_work", {})
+    print(f"{label}: {len(documents):,} documents, {words:,} words, {manifest['tables']['rejected']['rows']} rejected")
+    print(f"  wall {wall:.1f} s   {words / wall:,.0f} words/s   peak RSS (process tree) {peak:,.0f} MiB")
+    print(f"  NLP: {work.get('parsed')} articles parsed in {work.get('shards')} shard(s), "
+          f"{work.get('carried')} carried over")
+    return words / wall
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", type=Path, default=REPO.parent / "shared" / "data" / "bbc")
-    parser.add_argument("--keep", type=Path, help="write the warehouse here instead of a temp folder")
+    parser.add_argument("--workers", default="auto")
+    parser.add_argument("--model", default="")
+    parser.add_argument("--generate", type=int, default=0, help="(b): also run on N generated articles")
+    parser.add_argument("--skip-incremental", action="store_true")
+    parser.add_argument("--keep", type=Path, help="keep the work folder here")
     args = parser.parse_args()
     if not args.input.is_dir():
         print(f"input folder not found: {args.input} (the BBC corpus sits in ../shared/data/bbc)", file=sys.stderr)
         return 2
+    work = args.keep or Path(tempfile.mkdtemp(prefix="presswork-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    home = work / "dagster_home"
+    home.mkdir(exist_ok=True)
+    env = {**os.environ, "DAGSTER_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    common = ["--workers", args.workers, "--model", args.model, "--quiet"]
+    try:
+        # (a) a copy of the input, so (c) can add to it
+        corpus = work / "input"
+        shutil.copytree(args.input, corpus, dirs_exist_ok=True)
+        warehouse = work / "warehouse"
+        wall_a, peak_a, _ = run_measured(["run", "--input", str(corpus), "--warehouse", str(warehouse), *common], env)
+        rate_a = report("(a) full run", wall_a, peak_a, warehouse)
+        bare = bare_nlp_seconds(warehouse, args.model or None)
+        print(f"  bare nlp.pipe, one process, same texts and model: {bare:.1f} s -> pipeline / bare = "
+              f"{wall_a / bare:.2f}")
+        print("  per-step seconds (steps run side by side with several workers):")
+        for step, seconds in sorted(step_seconds(home).items(), key=lambda kv: -kv[1])[:12]:
+            print(f"    {step:<45} {seconds:8.2f}")
+        if not args.skip_incremental:
+            extra = next(iter(sorted(corpus.rglob("*.txt"))))
+            (corpus / "zz_incremental.txt").write_text(
+                extra.read_text(encoding="utf-8", errors="replace") + "\n\nThis article was updated.\n",
+                encoding="utf-8")
+            wall_c, peak_c, _ = run_measured(
+                ["run", "--input", str(corpus), "--warehouse", str(warehouse), *common], env)
+            report("(c) incremental, one article added", wall_c, peak_c, warehouse)
+            print(f"  {wall_c / wall_a:.1%} of (a)'s wall time")
+        query_warehouse = warehouse
+        if args.generate:
+            generated = work / "generated"
+            truth = generate_corpus(args.input, generated, args.generate)
+            big = work / "warehouse_generated"
+            wall_b, peak_b, _ = run_measured(["run", "--input", str(generated), "--warehouse", str(big), *common], env)
+            rate_b = report(f"(b) {args.generate:,} generated articles", wall_b, peak_b, big)
+            print(f"  words/s vs (a): {rate_b / rate_a - 1:+.1%}")
+            documents = Warehouse(big).read_table("documents")
+            group = dict(zip(documents["source_file"], documents["duplicate_group"]))
+            doc_of = dict(zip(documents["source_file"], documents["doc_id"]))
+            found = {f for f, g in group.items() if g is not None and g != doc_of[f]}
+            tp = sum(1 for f in found if f in truth and group[f] in (doc_of[truth[f]], group.get(truth[f])))
+            print(f"  near-duplicates: {len(truth)} generated, {len(found)} grouped, precision "
+                  f"{tp / len(found) if found else 0:.3f}, recall {tp / len(truth) if truth else 0:.3f}")
+            query_warehouse = big
+        print(f"(d) DuckDB queries on {query_warehouse.name}:")
+        for name, sql in QUERIES.items():
+            started = time.perf_counter()
+            result = subprocess.run([sys.executable, "-m", "presswork.cli", "query", sql, "--warehouse",
+                                     str(query_warehouse), "--format", "csv"], cwd=REPO, env=env,
+                                    capture_output=True, text=True)
+            cli = time.perf_counter() - started
+            import duckdb
 
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse_dir = args.keep or Path(tmp) / "warehouse"
-        settings = PressworkSettings(input_dir=str(args.input), warehouse_dir=str(warehouse_dir))
-        job = build_definitions(settings).resolve_job_def(RUN_JOB)
-        started = time.perf_counter()
-        result = job.execute_in_process(run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}})
-        wall = time.perf_counter() - started
-        peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # before we load tables to count
-        if not result.success:
-            print("benchmark run failed", file=sys.stderr)
-            return 1
-        steps = {
-            e.step_key: e.event_specific_data.duration_ms / 1000
-            for e in result.all_events if e.event_type_value == "STEP_SUCCESS"
-        }
-        warehouse = Warehouse(warehouse_dir)
-        documents = warehouse.read_table("documents")
-        manifest = warehouse.manifest(warehouse.latest())
-        tokens = warehouse.read_table("tokens")
-        n_tokens = int((tokens["pos"] != "SPACE").sum())  # what spaCy (and eval_model.py) counts as words
-        del tokens
-
-    n_docs = len(documents)
-    n_words = int(documents["text"].str.split().str.len().sum())
-    n_chars = int(documents["n_chars"].sum())
-    print(f"input            {args.input}")
-    print(f"articles         {n_docs:,} documents, {manifest['tables']['rejected']['rows']} rejected, "
-          f"{manifest['tables']['sentences']['rows']:,} sentences, {n_words:,} words, {n_chars:,} chars")
-    print(f"wall time        {wall:.2f} s (whole job, in one process)")
-    print(f"articles/s       {n_docs / wall:,.0f}")
-    print(f"words/s          {n_words / wall:,.0f} whitespace-separated words; "
-          f"{n_tokens / wall:,.0f} spaCy tokens (the unit of eval_model.py)")
-    print(f"peak RSS         {peak_mib:,.0f} MiB")
-    print("per-step seconds")
-    for step, seconds in sorted(steps.items(), key=lambda kv: -kv[1]):
-        print(f"  {step:<40} {seconds:8.2f}")
+            con = duckdb.connect(str(query_warehouse / "catalog.duckdb"), read_only=True)
+            started = time.perf_counter()
+            con.sql(sql).fetchall()
+            inside = time.perf_counter() - started
+            con.close()
+            ok = "ok" if result.returncode == 0 else "FAILED"
+            print(f"  {name:<30} {inside * 1000:7.1f} ms in DuckDB, {cli:5.2f} s as a `presswork query` ({ok})")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 

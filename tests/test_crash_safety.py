@@ -17,8 +17,10 @@ from conftest import REPO, SEEDS, run_cli
 from pipeline.warehouse import sha256_file
 
 FAILPOINTS = [
-    "stage.articles", "stage.rejected", "stage.sentences", "stage.documents",
-    "commit.start", "commit.table.documents", "commit.table.sentences", "commit.table.rejected",
+    "stage.articles", "stage.rejected", "stage.sentences", "stage.documents", "nlp.shard", "stage.tokens",
+    "stage.entities", "stage.quotes", "stage.events",
+    "commit.start", "commit.table.documents", "commit.table.sentences", "commit.table.tokens",
+    "commit.table.events", "commit.table.rejected",
     "commit.manifest", "commit.latest", "commit.catalog",
 ]
 
@@ -82,6 +84,21 @@ def test_sigkill_at_failpoint_leaves_previous_version_intact(point, tmp_path):
     assert count == "5" and _catalog_version(warehouse) == latest
 
     run_cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse))
+    _assert_clean(warehouse)
+
+
+def test_a_step_process_killed_under_the_multiprocess_executor_fails_the_run_cleanly(tmp_path):
+    """With several workers a kill takes one step's process, not the run: the
+    run must fail with a reason, commit nothing, and leave no mess behind."""
+    warehouse = tmp_path / "wh"
+    run_cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse))
+    before_latest, before = _committed_state(warehouse)
+    failed = run_cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse), "--workers", "2",
+                     "--shard-words", "1000", env={"PRESSWORK_FAILPOINT": "nlp.shard"}, check=False)
+    assert failed.returncode == 1 and "run failed, nothing committed" in failed.stderr, failed.stderr
+    latest, after = _committed_state(warehouse)
+    assert latest == before_latest and after == before
+    run_cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse), "--workers", "2")
     _assert_clean(warehouse)
 
 
