@@ -59,6 +59,7 @@ def parse_nlp_shard(
     if not shard:  # every article carried over: nothing to load a model for
         write_parquet(_empty_tokens(), warehouse.staging_dir(context.run_id) / f"{name}.parquet",
                       schema=arrow_schema("tokens"))
+        failpoint("nlp.shard")
         return name
     articles = warehouse.read_staged(context.run_id, "articles", doc_ids=shard)
     articles = articles.set_index("doc_id").loc[shard].reset_index()  # input order, as planned

@@ -5,8 +5,7 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
-from pipeline.near_duplicates import group_near_duplicates
-from pipeline.sentences import count_sentences, segment_sentences
+from pipeline.sentences import build_documents, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
 
 
@@ -32,8 +31,7 @@ def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[
 def documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> dg.Output[pd.DataFrame]:
     """The published documents table: cleaned articles with their sentence counts
     and their exact / near-duplicate group."""
-    duplicates = group_near_duplicates(articles.sort_values("source_file", kind="stable"))
-    table = validate_table(DocumentsModel, count_sentences(articles, sentences).merge(duplicates, on="doc_id"))
+    table = validate_table(DocumentsModel, build_documents(articles, sentences))
     grouped = table["duplicate_group"].notna()
     return dg.Output(
         table,

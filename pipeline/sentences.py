@@ -7,6 +7,7 @@ import bisect
 import pandas as pd
 
 from pipeline.ingest import Progress, no_progress
+from pipeline.near_duplicates import group_near_duplicates
 from pipeline.segmenter import split_spans
 
 SENTENCE_COLUMNS = [
@@ -48,3 +49,10 @@ def count_sentences(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.Data
     """documents + n_sentences: the `documents` table as published."""
     counts = sentences.groupby("doc_id").size()
     return documents.assign(n_sentences=documents["doc_id"].map(counts).fillna(0).astype("int64"))
+
+
+def build_documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+    """The published `documents` table: articles, their sentence counts and
+    their exact / near-duplicate groups (first article in path order names a group)."""
+    duplicates = group_near_duplicates(articles.sort_values("source_file", kind="stable"))
+    return count_sentences(articles, sentences).merge(duplicates, on="doc_id")

@@ -12,7 +12,7 @@ import schemas
 from conftest import SEEDS
 from pipeline.ingest import ingest_folder
 from pipeline.query import QueryError, run_query
-from pipeline.sentences import count_sentences, segment_sentences
+from pipeline.sentences import build_documents, segment_sentences
 from pipeline.warehouse import Warehouse, new_version_id
 
 # The warehouse commits whatever tables a run staged; these tests stage three.
@@ -22,7 +22,7 @@ STAGED = ["documents", "sentences", "rejected"]
 def _stage_seeds(warehouse: Warehouse, run_id: str) -> dict[str, pd.DataFrame]:
     articles, rejected = ingest_folder(SEEDS)
     sentences = segment_sentences(articles)
-    tables = {"documents": count_sentences(articles, sentences), "sentences": sentences, "rejected": rejected}
+    tables = {"documents": build_documents(articles, sentences), "sentences": sentences, "rejected": rejected}
     warehouse.claim_staging(run_id)
     for name, df in tables.items():
         warehouse.stage_table(run_id, name, df, schema=schemas.arrow_schema(name))
