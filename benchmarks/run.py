@@ -28,6 +28,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
@@ -198,8 +199,6 @@ def main() -> int:
                                      str(query_warehouse), "--format", "csv"], cwd=REPO, env=env,
                                     capture_output=True, text=True)
             cli = time.perf_counter() - started
-            import duckdb
-
             con = duckdb.connect(str(query_warehouse / "catalog.duckdb"), read_only=True)
             started = time.perf_counter()
             con.sql(sql).fetchall()

@@ -11,6 +11,7 @@ in parallel processes. Every later stage is recomputed over all articles
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,10 +25,17 @@ NLP_CODE = Path(__file__).with_name("nlp.py")
 def nlp_fingerprint(model_info: dict) -> str:
     """What a parse depends on besides the text: the model (its name, version
     and, for a model on disk, every file's bytes) and the parsing code."""
+    source = str(model_info.get("path") or model_info.get("source") or "")
+    return _fingerprint(str(model_info.get("name")), str(model_info.get("version")), source)
+
+
+@functools.lru_cache(maxsize=4)
+def _fingerprint(name: str, version: str, source_path: str) -> str:
+    """Cached: the plan and the commit both ask, and hashing a model's files costs ~0.1 s."""
     digest = hashlib.sha256()
-    digest.update(f"{model_info.get('name')}\0{model_info.get('version')}\0".encode())
-    source = Path(str(model_info.get("path") or model_info.get("source") or ""))
-    if source.is_dir():
+    digest.update(f"{name}\0{version}\0".encode())
+    source = Path(source_path)
+    if source_path and source.is_dir():
         for path in sorted(p for p in source.rglob("*") if p.is_file()):
             digest.update(path.relative_to(source).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())

@@ -70,17 +70,17 @@ def execute_run(env: dict[str, str], workers: int, handler: ProgressHandler) -> 
 
 def _follow(instance: dg.DagsterInstance, known: set[str], handler: ProgressHandler, done: threading.Event) -> None:
     """Feed the new run's events to the handler until the run is over, then drain."""
-    run_id, seen = None, 0
+    run_id, cursor = None, None
     while True:
         finished = done.is_set()
         if run_id is None:
             run_id = next((r.run_id for r in instance.get_runs(limit=5) if r.run_id not in known), None)
-        if run_id is not None:
-            entries = instance.all_logs(run_id)
-            for entry in entries[seen:]:
-                if entry.dagster_event is not None:
-                    handler.handle_event(entry.dagster_event)
-            seen = len(entries)
+        if run_id is not None:  # only the events written since the last poll
+            page = instance.get_records_for_run(run_id, cursor=cursor)
+            for record in page.records:
+                if record.event_log_entry.dagster_event is not None:
+                    handler.handle_event(record.event_log_entry.dagster_event)
+            cursor = page.cursor
         if finished:
             return
         done.wait(POLL_SECONDS)
