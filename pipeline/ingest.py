@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import stat
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -54,11 +56,16 @@ def discover_files(input_dir: Path) -> list[Path]:
     """Every file below input_dir, sorted by relative path (so "first copy" of
     a duplicate means first in path order), without following directory
     symlinks: they could lead outside the folder or loop. A directory symlink
-    is itself listed, to be rejected with a reason."""
+    is itself listed, to be rejected with a reason, and so is a directory named
+    like an article ("x.txt/"): a user who sees it in the folder expects to
+    hear what became of it (the files inside are still read on their own)."""
     found: list[Path] = []
     for root, dirs, files in os.walk(input_dir, followlinks=False):
         found.extend(Path(root) / name for name in files)
-        found.extend(Path(root) / name for name in dirs if (Path(root) / name).is_symlink())
+        found.extend(
+            Path(root) / name for name in dirs
+            if (Path(root) / name).is_symlink() or name.lower().endswith(ARTICLE_SUFFIX)
+        )
     return sorted(found, key=lambda p: p.relative_to(input_dir).as_posix())
 
 
@@ -69,9 +76,15 @@ def _rejection_reason(path: Path, input_dir: Path, max_bytes: int) -> str | None
             return "symlink points outside the input folder"
         if target.is_dir():
             return "symlink to a directory inside the input folder (not followed)"
+    info = path.stat()
+    if stat.S_ISDIR(info.st_mode):
+        return "a directory named like an article, not a file (the files inside it are read on their own)"
+    if not stat.S_ISREG(info.st_mode):
+        # Reading a FIFO or a device could block forever or never end.
+        return f"not a regular file ({_file_kind(info.st_mode)})"
     if path.suffix.lower() != ARTICLE_SUFFIX:
         return f"not a {ARTICLE_SUFFIX} file"
-    size = path.stat().st_size
+    size = info.st_size
     if size == 0:
         return "empty file"
     if size > max_bytes:
@@ -79,12 +92,36 @@ def _rejection_reason(path: Path, input_dir: Path, max_bytes: int) -> str | None
     return None
 
 
-def _read_article(path: Path, rel: str) -> dict:
-    """Decode and clean one file; raise ValueError with a one-line reason."""
+def _file_kind(mode: int) -> str:
+    kinds = [(stat.S_ISFIFO, "named pipe"), (stat.S_ISSOCK, "socket"),
+             (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device")]
+    return next((name for test, name in kinds if test(mode)), "special file")
+
+
+def _read_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _read_stable(path: Path) -> bytes:
+    """The file's bytes, provided nobody wrote to it while we read: a half-written
+    article would be processed as if it were whole."""
     try:
-        data = path.read_bytes()
+        before = path.stat()
+        data = _read_bytes(path)
+        after = path.stat()
     except OSError as exc:
         raise ValueError(f"unreadable: {exc.strerror or exc}") from None
+    if (before.st_size, before.st_mtime_ns) != (after.st_size, after.st_mtime_ns) or len(data) != after.st_size:
+        raise ValueError("file changed while being read (run again once it is fully written)")
+    return data
+
+
+_HTML_START = re.compile(r"\s*(?:<!doctype html|<html[\s>])", re.IGNORECASE)
+
+
+def _read_article(path: Path, rel: str) -> dict:
+    """Decode and clean one file; raise ValueError with a one-line reason."""
+    data = _read_stable(path)
     try:
         decoded = decode_bytes(data)
     except UndecodableError as exc:
@@ -92,6 +129,8 @@ def _read_article(path: Path, rel: str) -> dict:
     raw = normalise_text(decoded.text)
     if not raw.strip():
         raise ValueError("no text: whitespace only")
+    if _HTML_START.match(raw[:1000]):
+        raise ValueError("an HTML page, not article text (save the article's text as a .txt file)")
     cleaned = clean_article(raw)
     if not cleaned.text:
         raise ValueError("no article text left after removing page clutter")
