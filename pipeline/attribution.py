@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Span, Token
 
 from pipeline.coref import (
-    RELATIVE_PRONOUNS, SUBJECT_DEPS, entity_in, fullest_name, is_coordinated, noun_phrase, resolve_pronoun,
+    RELATIVE_PRONOUNS, SUBJECT_DEPS, entity_at, entity_in, fullest_name, is_coordinated, noun_phrase, resolve_pronoun,
     role_holder,
 )
 
@@ -58,7 +58,7 @@ def cue_text(verb: Token) -> tuple[str, int, int]:
     end = verb.i + 1
     for child in verb.children:
         if child.dep_ in {"iobj", "obj", "dobj"} and child.left_edge.i == end:
-            ent = next((e for e in doc.ents if e.start <= child.i < e.end), None)
+            ent = entity_at(doc, child.i)
             end = ent.end if ent is not None else child.i + 1
     span = doc[verb.i:end]
     return span.text, span.start_char, span.end_char
@@ -155,17 +155,22 @@ def _according_to(sentence: Span, outside: set[int]) -> Attribution | None:
     return None
 
 
+# How far from a quote its cue is looked for, in tokens. Real cues sit within a
+# sentence of the quote; the bound keeps a 10,000-quote "sentence" linear.
+CUE_WINDOW = 80
+
+
 def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
     """The attribution of one quoted span from its own sentence(s), or None."""
     first, last = quote[0].sent, quote[-1].sent
-    region = doc[first.start:last.end]
+    region = doc[max(first.start, quote.start - CUE_WINDOW):min(last.end, quote.end + CUE_WINDOW)]
     # "The New York Times reports:" ending the paragraph before the quote.
     before = doc[first.start - 1] if first.start > 0 else None
     while before is not None and before.is_space and before.i > 0:
         before = doc[before.i - 1]
     lead_in = None
-    if before is not None and before.text == ":":
-        region = doc[before.sent.start:last.end]
+    if before is not None and before.text == ":" and region.start == first.start:
+        region = doc[max(before.sent.start, before.i - CUE_WINDOW):region.end]
         lead_in = before
     outside = {t.i for t in region if t.i not in quoted_tokens}
     candidates = [t for t in region if t.i in outside and is_speech_verb(t)]
@@ -233,11 +238,12 @@ def dash_credit(doc: Doc, quote: Span) -> Attribution | None:
     """A quote credited after a dash at the end of its paragraph:
     “... our greatest shame.” ― Sonya Herridge"""
     i = quote.end
-    while i < len(doc) and not _is_dash(doc[i]) and (doc[i].is_punct or doc[i].is_space):
+    limit = min(len(doc), quote.end + 4)  # the dash follows the closing mark, maybe after a comma
+    while i < limit and not _is_dash(doc[i]) and (doc[i].is_punct or doc[i].is_space):
         if "\n" in doc[i].text:
             return None
         i += 1
-    if i >= len(doc) - 1 or not _is_dash(doc[i]):
+    if i >= limit or i >= len(doc) - 1 or not _is_dash(doc[i]):
         return None
     dash, start = doc[i], i + 1
     end = start

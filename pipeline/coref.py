@@ -9,7 +9,7 @@ returns None rather than a guess.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 from spacy.tokens import Doc, Span, Token
 
@@ -38,18 +38,52 @@ def _name_words(span: Span) -> list[str]:
     return words
 
 
+class _Entities:
+    """A Doc's named entities, listed once. Doc.ents walks every token of the
+    document on each access; the quote and event stages ask about entities
+    once per mention, which made a long document quadratic."""
+
+    def __init__(self, doc: Doc):
+        self.all = list(doc.ents)
+        self.starts = [e.start for e in self.all]
+        self.people = [e for e in self.all if e.label_ == "PERSON"]
+        self.people_ends = [e.end for e in self.people]
+        self.fullest: dict[tuple, tuple[str, str]] = {}
+        self.role_holders: dict[tuple, Span | None] = {}
+
+
+def entities_of(doc: Doc) -> _Entities:
+    """The Doc's entity listing (built on first use; Docs are not edited after parsing)."""
+    listing = doc.user_data.get("entity_listing")
+    if listing is None:
+        listing = doc.user_data["entity_listing"] = _Entities(doc)
+    return listing
+
+
+def entity_at(doc: Doc, i: int) -> Span | None:
+    """The named entity covering token i, if any."""
+    listing = entities_of(doc)
+    n = bisect_right(listing.starts, i) - 1
+    return listing.all[n] if n >= 0 and listing.all[n].end > i else None
+
+
 def fullest_name(doc: Doc, mention: Span) -> tuple[str, str]:
     """(name, label): the longest name in the document that this mention is a
     shorter form of, "Corbyn" and "Mr Corbyn" -> "Jeremy Corbyn". A surname the
     NER labelled ORG in one place still resolves to the PERSON it belongs to."""
     words = _name_words(mention)
+    listing = entities_of(doc)
+    key = (tuple(words), mention.label_)
+    if key in listing.fullest:
+        return listing.fullest[key]
     best, label = " ".join(words), mention.label_
-    for ent in doc.ents:
+    for ent in listing.all:
         if ent.label_ != mention.label_ and ent.label_ != "PERSON":
             continue
         ent_words = _name_words(ent)
         if len(ent_words) > len(words) and ent_words[-len(words):] == words and len(" ".join(ent_words)) > len(best):
             best, label = " ".join(ent_words), ent.label_
+    listing.fullest[key] = (best, label)
     return best, label
 
 
@@ -76,7 +110,13 @@ def noun_phrase(token: Token) -> Span:
 
 def entity_in(span: Span, labels=("PERSON", "ORG", "NORP", "GPE")) -> Span | None:
     """The most specific named entity inside a phrase: a person first."""
-    ents = [e for e in span.doc.ents if e.start >= span.start and e.end <= span.end]
+    listing = entities_of(span.doc)
+    ents = []
+    for ent in listing.all[bisect_left(listing.starts, span.start):]:
+        if ent.start >= span.end:
+            break
+        if ent.end <= span.end:
+            ents.append(ent)
     for label in labels:
         for ent in ents:
             if ent.label_ == label:
@@ -163,8 +203,11 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
         if word == "it" and candidate.ent_type_ != "PERSON":
             return candidate
     if word in PERSON_PRONOUNS:  # no person as a subject nearby: the last person named
-        people = [e for e in doc.ents if e.label_ == "PERSON" and e.end <= pronoun.i and e.start not in exclude]
-        return people[-1].root if people else None
+        listing = entities_of(doc)
+        for n in range(bisect_right(listing.people_ends, pronoun.i) - 1, -1, -1):
+            if listing.people[n].start not in exclude:
+                return listing.people[n].root
+        return None
     if word in GROUP_PRONOUNS:  # singular "they" for an unnamed source: the last subject
         subjects = [t for t in _recent_subjects(doc, pronoun.i, exclude) if t.pos_ in {"NOUN", "PROPN"}]
         return subjects[0] if subjects else None
@@ -190,10 +233,15 @@ def role_holder(phrase: Span) -> Span | None:
     role = role_words(phrase)
     if role is None or phrase.root.pos_ != "NOUN":
         return None
-    doc = phrase.doc
-    for ent in doc.ents:
-        if ent.label_ != "PERSON":
-            continue
+    listing = entities_of(phrase.doc)
+    key = tuple(role)
+    if key not in listing.role_holders:
+        listing.role_holders[key] = _find_role_holder(phrase.doc, role, listing.people)
+    return listing.role_holders[key]
+
+
+def _find_role_holder(doc: Doc, role: list[str], people: list[Span]) -> Span | None:
+    for ent in people:
         before = [t.lower_ for t in doc[max(ent.start - len(role), 0):ent.start]]
         after = [t.lower_ for t in doc[ent.end + 2:ent.end + 2 + len(role)]]
         appositive = ent.end + 1 < len(doc) and doc[ent.end].text == "," and doc[ent.end + 1].lower_ == "the"

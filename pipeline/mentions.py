@@ -36,7 +36,8 @@ PERSON_TITLES = TITLES | {"baroness", "baron", "rt", "hon", "mp"}
 ACRONYM = re.compile(r"[A-Z][A-Z&]{1,7}s?")
 # Endings of nationality and religion adjectives (Jewish, Italian, Chinese, Israeli, Islamic, French, Swiss,
 # Greek, Muslim, Hindu, Arab, Thai, Orthodox, Buddhist): a MISC adjective without one is not a group name.
-DEMONYM = re.compile(r".*(ish|ian|an|ese|i|ic|ch|ss|ek|im|em|du|ab|ai|ox|ist|ite)", re.IGNORECASE)
+DEMONYM_ENDINGS = ("ish", "ian", "an", "ese", "i", "ic", "ch", "ss", "ek", "im", "em", "du", "ab", "ai", "ox", "ist",
+                   "ite")
 TIME_ADJECTIVES = {"former", "ex", "then", "current", "acting", "outgoing", "incoming", "future", "late", "veteran"}
 NAME_CONNECTORS = {"of", "and", "for", "the", "de", "da", "del", "van", "von", "der", "du", "la", "le", "on", "in",
                    "at", "to", "upon", "y", "al", "bin", "ibn", "e", "und", "et"}
@@ -360,7 +361,7 @@ def _norp(doc: Doc, m: Mention) -> Mention:
         return m
     token = doc[m.start]
     plural = token.tag_ in {"NNS", "NNPS"} or "Number=Plur" in str(token.morph)
-    if (m.label == "MISC" and token.pos_ == "ADJ" and DEMONYM.fullmatch(token.text)) \
+    if (m.label == "MISC" and token.pos_ == "ADJ" and token.lower_.endswith(DEMONYM_ENDINGS)) \
             or (plural and token.text.endswith("s")):
         return replace(m, label="NORP")
     return m

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -105,12 +107,35 @@ def chunk_bounds(length: int, sentence_starts: list[int], limit: int = MAX_CHUNK
     return bounds
 
 
+# spaCy's tokenizer is quadratic in the length of a run without whitespace made
+# of affix characters (a line of 10,000 quote marks or dashes takes minutes).
+# No word is this long, so such runs are tokenised in pieces of this size.
+LONG_RUN_CHARS = 1000
+_LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN_CHARS)
+
+
+def tokenize(nlp: Language, text: str) -> Doc:
+    """nlp.make_doc, in bounded time on any text; the Doc's text is `text`."""
+    if not _LONG_RUN.search(text):
+        return nlp.make_doc(text)
+    pieces, position = [], 0
+    for run in _LONG_RUN.finditer(text):
+        pieces.append(text[position:run.start()])
+        pieces.extend(text[a:min(a + LONG_RUN_CHARS, run.end())] for a in range(run.start(), run.end(), LONG_RUN_CHARS))
+        position = run.end()
+    pieces.append(text[position:])
+    return Doc.from_docs([nlp.make_doc(piece) for piece in pieces if piece], ensure_whitespace=False)
+
+
 def _presegmented(nlp: Language, text: str, sentence_starts: set[int], offset: int) -> Doc:
     """Tokenise and fix sentence boundaries to ours, so the parser never
-    builds a tree across them and every stage agrees on what a sentence is."""
-    doc = nlp.make_doc(text)
-    for token in doc:
-        token.is_sent_start = token.i == 0 or (token.idx + offset) in sentence_starts
+    builds a tree across them and every stage agrees on what a sentence is.
+    The boundaries go in as one array: setting Token.is_sent_start one token
+    at a time rescans the Doc each time (quadratic in a long document)."""
+    doc = tokenize(nlp, text)
+    starts = np.full((len(doc), 1), -1, dtype="int64")  # -1: "not a sentence start", fixed for the parser
+    starts[[t.i for t in doc if t.i == 0 or (t.idx + offset) in sentence_starts]] = 1
+    doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy's array type; -1 survives the round trip
     return doc
 
 

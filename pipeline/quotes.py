@@ -9,6 +9,8 @@ Kinds:
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
 from dataclasses import replace
 
 import pandas as pd
@@ -85,9 +87,10 @@ def quotes_in_document(doc_id: str, doc: Doc, text: str) -> list[dict]:
     group_attribution: dict[int, Attribution] = {}
     last_attributed: tuple[int, Attribution] | None = None  # (paragraph, attribution)
     for n, (quote, span) in enumerate(zip(marked, spans)):
-        attribution = attribute(doc, span, quoted_tokens | {t.i for t in span})
+        # quoted_tokens already holds every quote's tokens: a nested quote lies inside its outer one.
+        attribution = attribute(doc, span, quoted_tokens)
         if attribution is None and quote.depth == 0:
-            attribution = dash_credit(doc, span) or clause_holder(doc, span, quoted_tokens | {t.i for t in span})
+            attribution = dash_credit(doc, span) or clause_holder(doc, span, quoted_tokens)
         kind = _classify(text, quote, span, attribution)
         confidence = quote.confidence
         if kind == "scare":
@@ -118,6 +121,11 @@ def _indirect_quotes(doc_id: str, doc: Doc, text: str, quoted_tokens: set[int], 
                      sentence_number: dict[int, int]) -> list[dict]:
     """Reported speech: a speech verb whose clausal complement carries no quote marks."""
     rows = []
+    breaks = [m.start() for m in re.finditer("\n\n", text)]
+
+    def paragraph_of(char: int) -> int:  # == text.count("\n\n", 0, char), without rescanning the text
+        return bisect_right(breaks, char - 2)
+
     for verb in doc:
         if verb.lemma_.lower() not in INDIRECT_VERBS or verb.pos_ != "VERB" or verb.i in quoted_tokens:
             continue
@@ -145,7 +153,7 @@ def _indirect_quotes(doc_id: str, doc: Doc, text: str, quoted_tokens: set[int], 
             content = doc[start:end]
             number = start_number + len(rows)
             rows.append(_row(doc_id, f"q{number:03d}", f"i{number:03d}", content.start_char, content.end_char, text,
-                             "indirect", attribution, INDIRECT * conf, text.count("\n\n", 0, content.start_char),
+                             "indirect", attribution, INDIRECT * conf, paragraph_of(content.start_char),
                              sentence_number[content.sent.start]))
     return rows
 

@@ -96,8 +96,8 @@ _DOT_WORD = re.compile(r"\.\w")
 
 # After a closing quote: a capitalised name (1-4 words) and a speech verb ('"...?" Vitter
 # demanded.'). Lower-case attributions ('" she said') never split in the first place.
-_ATTRIBUTION_AFTER = re.compile(
-    r"\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|asked|asks|told|tells|added|adds|wrote|writes|replied|"
+_ATTRIBUTION_AFTER = re.compile(  # (?<!\s): a search never rescans a run of spaces from inside it
+    r"(?<!\s)\s+(?:[A-Z][\w.'’-]*\s+){1,4}(?:said|says|asked|asks|told|tells|added|adds|wrote|writes|replied|"
     r"demanded|insisted|explained|warned|continued|recalled|noted|argued|declared|tweeted|shouted|"
     r"interjected|responded|answered|joked|quipped)\b"
 )
