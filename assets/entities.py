@@ -31,7 +31,9 @@ from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, vali
 def entities(context: dg.AssetExecutionContext, tokens: pd.DataFrame, settings: PressworkSettings):
     """NER mentions repaired for news, resolved within each article (surnames,
     acronyms, roles, misspellings) and linked across articles, blocked by name key."""
-    previous = settings.warehouse.read_latest("entities")
+    # Ids stay stable against the version this run started from (the one its tokens were carried from).
+    warehouse = settings.warehouse
+    previous = warehouse.read_if_present("entities", warehouse.base_version(context.run_id))
     docs = docs_from_tokens(tokens, blank_vocab())
     person_share = person_word_share(tokens["text"], tokens["ent_type"])
     mentions, table, changes = extract_entities(

@@ -23,7 +23,7 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -36,8 +36,17 @@ import pyarrow.parquet as pq
 from pipeline.failpoints import failpoint
 
 PARQUET_FILE = "part-0.parquet"
+RUN_LOCK = ".run.lock"  # held by a `presswork run` for its whole length; says who holds it
 NLP_PLAN = "nlp_plan.json"  # staged by the NLP stage: articles carried over / parsed, recorded in the manifest
 ROW_GROUP_SIZE = 64 * 1024
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another run holds the warehouse (and the caller chose not to wait)."""
+
+
+class StaleBaseError(RuntimeError):
+    """Another run committed a version after this run read its base version."""
 
 
 def _fsync_dir(path: Path) -> None:
@@ -161,7 +170,10 @@ class Warehouse:
     def read_latest(self, table: str) -> pd.DataFrame | None:
         """The latest committed version's table, or None when there is no
         version yet or it predates the table."""
-        version = self.latest()
+        return self.read_if_present(table, self.latest())
+
+    def read_if_present(self, table: str, version: str | None) -> pd.DataFrame | None:
+        """`version`'s table, or None when version is None or predates the table."""
         if version is None or table not in self.manifest(version).get("tables", {}):
             return None
         return self.read_table(table, version)
@@ -182,6 +194,43 @@ class Warehouse:
         return pq.read_table(path).to_pandas()
 
     # -- writing -----------------------------------------------------------------
+    @contextmanager
+    def run_lock(self, wait: bool = True, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+        """One `presswork run` per warehouse for the whole run: a second run
+        waits (or, with wait=False, refuses) rather than work from a version
+        that the first is about to replace. The kernel drops the lock when its
+        holder dies, so a killed run never blocks the next one."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / RUN_LOCK, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+                if not wait:
+                    raise WarehouseBusyError(f"another run ({holder}) is writing to {self.root}; "
+                                             "try again when it has finished") from None
+                if on_wait is not None:
+                    on_wait(holder)
+                fcntl.flock(fh, fcntl.LOCK_EX)
+            fh.seek(0)
+            fh.truncate()
+            fh.write(f"pid {os.getpid()}, started {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M:%S} UTC")
+            fh.flush()
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                fh.truncate()
+                fh.flush()
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def base_version(self, run_id: str) -> str | None:
+        """The version a run started from (LATEST when its NLP stage planned
+        the work), or the current LATEST for a run that has not planned yet."""
+        plan = self.staging_dir(run_id) / NLP_PLAN
+        return json.loads(plan.read_text())["previous"] if plan.exists() else self.latest()
+
     @contextmanager
     def lock(self) -> Iterator[None]:
         """One writer at a time; a second commit waits for the first."""
@@ -253,6 +302,13 @@ class Warehouse:
             raise FileNotFoundError(f"run {run_id} has no staged table(s): {', '.join(missing)}")
         with self.lock():
             self.recover(keep_run=run_id)
+            base, latest = self.base_version(run_id), self.latest()
+            if base != latest:
+                # Carried-over tokens and entity ids were taken from `base`: committing
+                # on top of a newer version would silently undo what that run did.
+                raise StaleBaseError(f"another run committed {latest} while this run was working from "
+                                     f"{base or 'an empty warehouse'}; nothing committed: run again "
+                                     "(unchanged articles are carried over)")
             failpoint("commit.start")
             version = new_version_id(after=self._newest_version_name())
             entries = {}

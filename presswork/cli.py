@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipeline.ingest import DEFAULT_MAX_BYTES
 from pipeline.shards import DEFAULT_SHARD_WORDS
-from pipeline.warehouse import Warehouse
+from pipeline.warehouse import Warehouse, WarehouseBusyError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -60,6 +60,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--shard-words", type=int, default=int(os.environ.get("PRESSWORK_SHARD_WORDS", DEFAULT_SHARD_WORDS)),
                      help=f"words per NLP shard (default: {DEFAULT_SHARD_WORDS:,})")
     run.add_argument("--quiet", action="store_true", help="print only the final line")
+    run.add_argument("--no-wait", action="store_true",
+                     help="refuse, instead of waiting, when another run is writing to the warehouse")
 
     query = commands.add_parser(
         "query", help="run read-only DuckDB SQL over a version's tables",
@@ -132,7 +134,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
               file=sys.stderr)
     started = time.monotonic()
-    result = execute_run(env, workers, handler)
+
+    def say_waiting(holder: str) -> None:
+        print(f"presswork: waiting for the run already writing to {warehouse_dir} ({holder}); "
+              "--no-wait refuses instead", file=sys.stderr, flush=True)
+
+    try:
+        with Warehouse(warehouse_dir).run_lock(wait=not args.no_wait, on_wait=say_waiting):
+            result = execute_run(env, workers, handler)
+    except WarehouseBusyError as exc:
+        raise CliError(str(exc)) from None
     if not result.success or handler.failed_checks:
         reasons = handler.failed_checks and [f"check failed: {', '.join(handler.failed_checks)}"]
         reasons = reasons or handler.step_errors or ["run failed"]
