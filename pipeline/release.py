@@ -49,8 +49,8 @@ def publish(warehouse: Warehouse, out: Path, version: str | None = None, force: 
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not force:
         raise PublishError(f"{out} is not empty (use --force to overwrite a previous release there)")
-    if out.exists() and force and (out / "data").exists():
-        shutil.rmtree(out / "data")
+    if out.exists() and force:
+        _clear_previous_release(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = _copy_tables(warehouse, version, manifest, out)
     previous = _previous_release(warehouse, version)
@@ -249,8 +249,23 @@ def _semver(manifest: dict) -> str:
     return ".".join(str(int(x)) for x in stamp.split("."))
 
 
+RELEASE_FILES = ("CHANGES.md", "datapackage.json", "croissant.json", "README.md", "SHA256SUMS")
+
+
+def _clear_previous_release(out: Path) -> None:
+    """Remove what a previous release wrote, never following a symlink: a
+    `README.md` or `data` that links elsewhere is unlinked, not written through."""
+    for path in [out / "data", *(out / name for name in RELEASE_FILES)]:
+        if path.is_symlink() or path.is_file():
+            path.unlink()
+        elif path.is_dir():
+            shutil.rmtree(path)
+
+
 def _write_checksums(out: Path) -> None:
-    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "SHA256SUMS")
+    """SHA256SUMS of the release's own files (not whatever else the user keeps in --out)."""
+    owned = [out / name for name in RELEASE_FILES if name != "SHA256SUMS"] + list((out / "data").rglob("*"))
+    files = sorted(p for p in owned if p.is_file() and not p.is_symlink())
     lines = [f"{sha256_file(p)}  {p.relative_to(out).as_posix()}" for p in files]
     (out / "SHA256SUMS").write_text("\n".join(lines) + "\n")
 

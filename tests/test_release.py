@@ -83,6 +83,23 @@ def test_publish_refuses_a_non_empty_folder_without_force(release, seeds_warehou
     assert run_cli("publish", "--out", str(release), "--warehouse", str(seeds_warehouse), "--force").returncode == 0
 
 
+def test_publish_with_force_never_writes_through_a_symlink_out_of_the_folder(seeds_warehouse, tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "victim.txt").write_text("do not touch")
+    out = tmp_path / "release"
+    out.mkdir()
+    (out / "README.md").symlink_to(outside / "victim.txt")
+    (out / "data").symlink_to(outside, target_is_directory=True)
+    (out / "my notes.txt").write_text("kept")
+    run_cli("publish", "--out", str(out), "--warehouse", str(seeds_warehouse), "--force")
+    assert [p.name for p in outside.iterdir()] == ["victim.txt"]
+    assert (outside / "victim.txt").read_text() == "do not touch"
+    assert not (out / "README.md").is_symlink() and not (out / "data").is_symlink()
+    assert (out / "my notes.txt").read_text() == "kept"
+    assert "my notes.txt" not in (out / "SHA256SUMS").read_text()
+
+
 def test_second_release_lists_the_added_article_and_diff_agrees(tmp_path):
     corpus, warehouse = tmp_path / "in", tmp_path / "wh"
     shutil.copytree(SEEDS, corpus)
