@@ -25,6 +25,8 @@ DUPLICATE_COLUMNS = ["doc_id", "duplicate_group", "duplicate_similarity"]
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     words = _WORD.findall(text.lower())
+    if not words:  # only marks or symbols: the text itself, or every such article would look alike
+        return {text.strip().encode()}
     if len(words) <= size:
         return {" ".join(words).encode()}
     return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}

@@ -13,6 +13,7 @@ import codecs
 import os
 import random
 
+import pandas as pd
 import pytest
 
 from conftest import SEEDS, run_cli
@@ -171,6 +172,7 @@ def test_decoding_and_duplicates_are_recorded(hostile_run):
     assert "\u201cWe will act,\u201d" in docs.loc["cp1252_quotes.txt", "text"]
     assert docs.loc["crlf.txt", "text"] == docs.loc["cr_only.txt", "text"]
     assert docs.loc["duplicate_b.txt", "duplicate_group"] == docs.loc["duplicate_a.txt", "duplicate_group"]
+    assert pd.isna(docs.loc["only_quote_marks.txt", "duplicate_group"])  # no words is not the same text
     assert docs.loc["same_article_utf16.txt", "duplicate_group"] == docs.loc["same_article_utf8.txt",
                                                                              "duplicate_group"]
 
