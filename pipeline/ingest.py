@@ -19,6 +19,7 @@ import pandas as pd
 
 from pipeline.cleaning import clean_article
 from pipeline.decoding import UndecodableError, decode_bytes
+from pipeline.failpoints import failpoint
 
 DEFAULT_MAX_BYTES = 16 * 1024 * 1024
 ARTICLE_SUFFIX = ".txt"
@@ -170,6 +171,7 @@ def ingest_folder(
     rejected: list[dict] = []
     first_by_hash: dict[str, str] = {}
     for path in progress(discover_files(input_dir)):
+        failpoint("ingest.file")
         rel = path.relative_to(input_dir).as_posix()
         try:
             reason = _rejection_reason(path, input_dir, max_bytes)

@@ -5,6 +5,7 @@ and clean up after the dead one."""
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import subprocess
 import sys
@@ -17,10 +18,10 @@ from conftest import REPO, SEEDS, run_cli
 from pipeline.warehouse import sha256_file
 
 FAILPOINTS = [
-    "stage.articles", "stage.rejected", "stage.sentences", "stage.documents", "nlp.shard", "stage.tokens",
-    "stage.entities", "stage.quotes", "stage.events",
+    "ingest.file", "stage.articles", "stage.rejected", "stage.sentences", "stage.documents", "nlp.shard",
+    "stage.tokens", "stage.entity_mentions", "stage.entities", "stage.quotes", "stage.events", "stage.event_mentions",
     "commit.start", "commit.table.documents", "commit.table.sentences", "commit.table.tokens",
-    "commit.table.events", "commit.table.rejected",
+    "commit.table.quotes", "commit.table.entity_mentions", "commit.table.events", "commit.table.rejected",
     "commit.manifest", "commit.latest", "commit.catalog",
 ]
 
@@ -62,10 +63,22 @@ def _assert_clean(warehouse):
 
 
 
-@pytest.mark.parametrize("point", FAILPOINTS)
-def test_sigkill_at_failpoint_leaves_previous_version_intact(point, tmp_path):
-    warehouse = tmp_path / "wh"
+@pytest.fixture(scope="module")
+def one_version(tmp_path_factory):
+    """A warehouse with one committed version of the seeds, copied by each test."""
+    warehouse = tmp_path_factory.mktemp("base") / "wh"
     run_cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse))
+    return warehouse
+
+
+def test_there_are_at_least_twenty_kill_points():
+    assert len(set(FAILPOINTS)) >= 20
+
+
+@pytest.mark.parametrize("point", FAILPOINTS)
+def test_sigkill_at_failpoint_leaves_previous_version_intact(point, one_version, tmp_path):
+    warehouse = tmp_path / "wh"
+    shutil.copytree(one_version, warehouse)
     before_latest, before = _committed_state(warehouse)
 
     killed = run_cli("run", "--input", str(SEEDS), "--warehouse", str(warehouse),
