@@ -114,8 +114,19 @@ LONG_RUN_CHARS = 1000
 _LONG_RUN = re.compile(r"\S{%d,}" % LONG_RUN_CHARS)
 
 
+# Unicode spaces (no-break, thin, ideographic...) are not whitespace to spaCy's
+# tokenizer: each became a token the tagger took for a proper noun, breaking the
+# parse around it ("100\u00a0percent\u00a0wrong"). The model sees a plain space
+# in their place (same length, so offsets hold); the tokens table keeps the
+# original characters.
+_UNICODE_SPACES = {ord(c): " " for c in "\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007"
+                   "\u2008\u2009\u200a\u202f\u205f\u3000"}
+
+
 def tokenize(nlp: Language, text: str) -> Doc:
-    """nlp.make_doc, in bounded time on any text; the Doc's text is `text`."""
+    """nlp.make_doc, in bounded time on any text. The Doc's text is `text`
+    with Unicode spaces as plain spaces: the same length, the same offsets."""
+    text = text.translate(_UNICODE_SPACES)
     if not _LONG_RUN.search(text):
         return nlp.make_doc(text)
     pieces, position = [], 0
@@ -160,26 +171,33 @@ def parse_documents(
     docs = (_presegmented(nlp, t, start_set, a) for t, (_, a, _, start_set) in zip(texts, pieces))
     frames: dict[str, list[pd.DataFrame]] = {}
     tokens_before: dict[str, int] = {}  # tokens already emitted for a document split into pieces
-    for (doc_id, offset, sentence_starts, _), doc in zip(pieces, nlp.pipe(progress(docs), batch_size=batch_size)):
+    parsed = nlp.pipe(progress(docs), batch_size=batch_size)
+    for (doc_id, offset, sentence_starts, _), piece, doc in zip(pieces, texts, parsed):
         first = tokens_before.get(doc_id, 0)
-        frames.setdefault(doc_id, []).append(_token_frame(doc_id, doc, offset, first, sentence_starts))
+        frames.setdefault(doc_id, []).append(_token_frame(doc_id, doc, piece, offset, first, sentence_starts))
         tokens_before[doc_id] = first + len(doc)
     if not frames:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in TOKEN_COLUMNS})
     return pd.concat([f for doc_frames in frames.values() for f in doc_frames], ignore_index=True)
 
 
-def _token_frame(doc_id: str, doc: Doc, offset: int, first_token: int, sentence_starts: list[int]) -> pd.DataFrame:
-    starts = np.array([t.idx for t in doc], dtype="int64") + offset
+def _token_frame(doc_id: str, doc: Doc, piece: str, offset: int, first_token: int,
+                 sentence_starts: list[int]) -> pd.DataFrame:
+    """One row per token of `doc`, parsed from `piece` (which starts at `offset`
+    in its document). Text and whitespace come from `piece` itself: the Doc
+    saw Unicode spaces as plain ones."""
+    local = [t.idx for t in doc]
+    ends = [i + len(t) for i, t in zip(local, doc)]
+    starts = np.array(local, dtype="int64") + offset
     return pd.DataFrame({
         "doc_id": doc_id,
         "token_index": np.arange(len(doc), dtype="int64") + first_token,
         # Our sentences, not the parser's: a token belongs to the last sentence starting at or before it.
         "sentence_index": np.maximum(np.searchsorted(sentence_starts, starts, side="right") - 1, 0),
         "start_char": starts,
-        "end_char": starts + np.array([len(t) for t in doc], dtype="int64"),
-        "text": [t.text for t in doc],
-        "whitespace": [t.whitespace_ for t in doc],
+        "end_char": np.array(ends, dtype="int64") + offset,
+        "text": [piece[a:b] for a, b in zip(local, ends)],
+        "whitespace": [piece[b:b + len(t.whitespace_)] for b, t in zip(ends, doc)],
         "lemma": [t.lemma_ for t in doc],
         "pos": [t.pos_ for t in doc],
         "tag": [t.tag_ for t in doc],
