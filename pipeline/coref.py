@@ -93,7 +93,10 @@ def noun_phrase(token: Token) -> Span:
     doc = token.doc
     excluded = set()
     for child in token.children:
-        if child.dep_ in {"acl:relcl", "relcl", "appos", "punct", "parataxis"} and child.i > token.i:
+        # A clause hung on the noun by a misparse ("The prince, 20, apologised, but critics
+        # have called...": the verbs attach to "prince") is not part of its name.
+        clause = child.dep_ in {"acl", "conj"} and child.pos_ in {"VERB", "AUX"}
+        if (clause or child.dep_ in {"acl:relcl", "relcl", "appos", "punct", "parataxis"}) and child.i > token.i:
             excluded.update(t.i for t in child.subtree)
     indices = [t.i for t in token.subtree if t.i not in excluded]
     start, end = min(indices), max(indices) + 1
