@@ -29,7 +29,7 @@ SPEECH_VERBS = frozenset("""
     mutter whisper answer wonder muse observe remark opine recount tease
 """.split())
 SPEECH_FORMS = frozenset("says said reports reported writes wrote adds added tells told notes noted explains explained "
-                         "argues argued warns warned insists insisted".split())
+                         "argues argued warns warned insists insisted asks asked".split())
 # Cues strong enough to introduce a full direct quote after a colon or comma.
 INDIRECT_VERBS = frozenset("say tell add write claim state argue explain note insist warn admit acknowledge "
                            "confirm deny suggest announce report reveal believe think".split())
@@ -102,6 +102,30 @@ def _named_subject_before(verb: Token) -> Token | None:
             if not any(c.dep_ == "case" for c in token.head.children if token.head.ent_type_ == token.ent_type_) \
                     and not any(c.dep_ == "case" for c in token.children):
                 return token
+    return None
+
+
+LISTENER_VERBS = {"tell", "ask", "inform", "assure", "remind", "warn", "urge", "thank", "promise"}
+QUOTE_END_TOKENS = {",", "”", "\"", "’", "'", "?", "!"}
+
+
+def _named_speaker_after(verb: Token) -> Token | None:
+    """'"...," said 9/11 widow Terry Strada': an inverted cue right after the
+    quote whose speaker the parse took for an object; the person or
+    organisation named within a few words after the verb is the speaker."""
+    doc = verb.doc
+    if verb.i == 0 or doc[verb.i - 1].text not in QUOTE_END_TOKENS:
+        return None
+    # A finite verb that names no listener: "told The Huffington Post" names who heard
+    # it, and "..., saying" is a participle whose speaker comes before it.
+    if verb.tag_ not in {"VBD", "VBZ", "VBP"} or verb.lemma_.lower() in LISTENER_VERBS:
+        return None
+    for token in doc[verb.i + 1:min(verb.i + 7, verb.sent.end)]:
+        if token.is_punct:
+            return None
+        if token.ent_type_ in {"PERSON", "ORG"}:
+            ent = entity_at(doc, token.i)
+            return ent.root if ent is not None else token
     return None
 
 
@@ -179,7 +203,7 @@ def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | N
             return min(abs(verb.i - quote.start), abs(verb.i - (quote.end - 1)))
 
         for verb in sorted(candidates, key=distance):
-            subject = subject_of(verb) or _named_subject_before(verb)
+            subject = subject_of(verb) or _named_speaker_after(verb) or _named_subject_before(verb)
             if subject is None or subject.i in quoted_tokens:
                 continue
             name, mention, label, conf = speaker_of(subject, quoted_tokens)
@@ -205,6 +229,29 @@ def _colon_lead_in(colon: Token) -> Attribution | None:
     ent = entity_in(speaker)
     name, label = fullest_name(doc, ent) if ent is not None else (speaker.text, None)
     return Attribution(cue.text, cue.idx, cue.idx + len(cue), name, speaker.start_char, speaker.end_char, label, 0.8)
+
+
+def trailing_cue(doc: Doc, quote: Span) -> Attribution | None:
+    """'"...?" a narrator in the Clinton ad asks.': speaker words and a speech
+    form closing the sentence right after the quote. The tagger may read such
+    an "asks" as a plural noun, so the cue is recognised by its form."""
+    i = quote.end
+    while i < len(doc) and doc[i].is_punct and i - quote.end < 3:
+        i += 1
+    if i >= len(doc):
+        return None
+    for j in range(i + 1, min(i + 10, doc[i].sent.end)):
+        if doc[j].lower_ in SPEECH_FORMS and (j + 1 == len(doc) or doc[j + 1].text in {".", "\n", "\n\n"}):
+            speaker = doc[i:j]
+            if not 0 < len(speaker) <= 8 or any(t.is_punct for t in speaker):
+                return None
+            # "a narrator in the Clinton ad" is an unnamed source, not Clinton
+            ent = None if speaker[0].pos_ == "DET" else entity_in(speaker)
+            name, label = fullest_name(doc, ent) if ent is not None else (speaker.text, None)
+            cue = doc[j]
+            return Attribution(cue.text, cue.idx, cue.idx + len(cue), name, speaker.start_char, speaker.end_char,
+                               label, 0.7)
+    return None
 
 
 def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
@@ -250,7 +297,9 @@ def dash_credit(doc: Doc, quote: Span) -> Attribution | None:
     while end < len(doc) and "\n" not in doc[end].text and end - start < 8:
         end += 1
     credit = doc[start:end]
-    if not credit or credit[0].is_lower or not any(t.ent_type_ in {"PERSON", "ORG"} for t in credit):
+    # A name the NER missed still reads as one: a few capitalised words alone after the dash.
+    looks_named = len(credit) <= 5 and all(t.is_title or t.is_punct for t in credit)
+    if not credit or credit[0].is_lower or not (looks_named or any(t.ent_type_ in {"PERSON", "ORG"} for t in credit)):
         return None
     ent = entity_in(credit)
     name = fullest_name(doc, ent)[0] if ent is not None else credit.text.rstrip(" ,.")

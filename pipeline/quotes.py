@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline.attribution import (
     INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, dash_credit, speaker_of, subject_of,
+    trailing_cue,
 )
 from pipeline.nlp import docs_from_tokens
 from pipeline.quote_marks import QuotedSpan, find_quoted_spans
@@ -63,7 +64,9 @@ def _classify(text: str, quote: QuotedSpan, span: Span, attribution: Attribution
         return "scare" if n_words <= SCARE_MAX_WORDS else "partial"
     if _is_title(content):  # “Face the Nation”, ‘Enough is Enough’ as a name: marks around a title
         return "scare"
-    if n_words <= SCARE_MAX_WORDS and span.root.dep_ in {"amod", "compound"} and span.root.head.i >= span.end:
+    # (A statement's own closing comma or stop, "not optional,", rules this out whatever the parse says.)
+    if n_words <= SCARE_MAX_WORDS and span.root.dep_ in {"amod", "compound"} and span.root.head.i >= span.end \
+            and content[-1:] not in ",.!?":
         return "scare"  # a quoted modifier of a noun: the 'disappointing' meeting, the 'enough is enough' letter
     open_at = quote.start - 1 if quote.open_mark else quote.start
     before = text[:open_at].rstrip()
@@ -90,7 +93,7 @@ def quotes_in_document(doc_id: str, doc: Doc, text: str) -> list[dict]:
         # quoted_tokens already holds every quote's tokens: a nested quote lies inside its outer one.
         attribution = attribute(doc, span, quoted_tokens)
         if attribution is None and quote.depth == 0:
-            attribution = dash_credit(doc, span) or clause_holder(doc, span, quoted_tokens)
+            attribution = dash_credit(doc, span) or trailing_cue(doc, span) or clause_holder(doc, span, quoted_tokens)
         kind = _classify(text, quote, span, attribution)
         confidence = quote.confidence
         if kind == "scare":

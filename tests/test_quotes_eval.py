@@ -26,7 +26,7 @@ def test_quoted_content_detection_floor(scores):
 
 
 def test_speaker_accuracy_floor(scores):
-    assert scores["spk_ok"] / scores["spk_n"] >= 0.85
+    assert scores["spk_ok"] / scores["spk_n"] >= 0.88
 
 
 def test_indirect_speech_floor(scores):
