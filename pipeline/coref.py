@@ -191,6 +191,14 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
     word = pronoun.lower_
     if word in RELATIVE_PRONOUNS and pronoun.head.dep_ in {"acl:relcl", "relcl", "acl"}:
         return pronoun.head.head  # "supporters who had ...": the noun the clause modifies
+    if word in {"who", "which"} and pronoun.head.dep_ in {"advcl:relcl", "advcl"} and pronoun.dep_ in SUBJECT_DEPS:
+        # The relative clause hung on the verb by a misparse: its noun is the one right before "who".
+        before = pronoun.i - 1
+        while before >= 0 and doc[before].is_punct and pronoun.i - before < 3:
+            before -= 1
+        if before >= 0 and doc[before].pos_ in {"NOUN", "PROPN"}:
+            noun = doc[before]
+            return noun.head if noun.dep_ in {"flat", "flat:name", "compound"} and noun.head.i < noun.i else noun
     if _hops > 3:
         return None
     same_class = PERSON_PRONOUNS if word in PERSON_PRONOUNS else GROUP_PRONOUNS if word in GROUP_PRONOUNS else {"it"}
