@@ -79,6 +79,14 @@ class EntityIndex:
                     return entity_id, kind
         return None
 
+    def last_named_with(self, word: str, before: int, types: set[str]) -> tuple[str, str] | None:
+        """(entity_id, type) of the last entity mentioned before `before` whose
+        name has `word` in it: "the commission" -> the Commission for Africa."""
+        for s, _, entity_id, kind in reversed(self.rows[:bisect_right(self.starts, before)]):
+            if s < before and kind in types and word in self.names[entity_id].lower().split():
+                return entity_id, kind
+        return None
+
     def inside(self, start: int, end: int, types: set[str]) -> list[tuple[int, int, str, str]]:
         i = bisect_right(self.starts, start - 1)
         found = []
@@ -177,12 +185,30 @@ def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | N
             if inside:
                 entity = inside[0]
                 break
+    if entity is None and head.tag_ == "NNS":
+        entity = _named_in_apposition(head, index)
+    if entity is None and head.tag_ == "NN" and phrase[0].lower_ == "the" and len(args.own_tokens(head)) <= 3:
+        # "the commission" after "the Commission for Africa": a definite description of a named body
+        entity = index.last_named_with(head.lower_, head.idx, {"ORG"})
     used.update(range(phrase.start_char, phrase.end_char))
     if entity is None:  # the phrase without its prepositional and clausal modifiers
         own = args.own_tokens(head)
         text = _text(head.doc)[own[0].idx:own[-1].idx + len(own[-1])] if own else phrase.text
         return Argument(text, None)
     return Argument(index.names[entity[0]], entity[0])
+
+
+def _named_in_apposition(head: Token, index: EntityIndex) -> tuple[str, str] | None:
+    """"the organisations behind the open letter – the Board of Deputies and the
+    JLC –": a plural noun named by an apposition, which the parser may hang on
+    a noun inside the phrase rather than on the head."""
+    for token in head.subtree:
+        if token.dep_ == "appos":
+            for t in args.own_tokens(token):
+                entity = index.covering(t.idx, t.idx + len(t), {"ORG", "NORP", "PERSON"})
+                if entity is not None:
+                    return entity
+    return None
 
 
 def _location(trigger: Token, evidence, index: EntityIndex, used: set) -> str | None:
