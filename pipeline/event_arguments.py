@@ -125,6 +125,15 @@ def verb_arguments(trigger: Token) -> tuple[Token | None, Token | None]:
     return agent, target
 
 
+def verb_in(verb: Token, verbs: set[str]) -> bool:
+    """The verb is one of `verbs`, by lemma or, where the lemmatizer slipped
+    ("chairing" -> "chaire"), by its form without -ing, -ed or -s."""
+    word = verb.lower_
+    forms = {verb.lemma_.lower(), word, word.removesuffix("ing"), word.removesuffix("ed"), word.removesuffix("s"),
+             word.removesuffix("d")}
+    return not forms.isdisjoint(verbs)
+
+
 def nominal_arguments(trigger: Token, verb_lemma: str) -> tuple[Token | None, Token | None]:
     """(agent head, target head) of an event noun: "Corbyn's letter", "JLM
     meetings", "meetings by the JLM", "the resignation of Berger", "a letter
@@ -132,25 +141,26 @@ def nominal_arguments(trigger: Token, verb_lemma: str) -> tuple[Token | None, To
     "staged a protest") it takes that verb's subject."""
     agent = target = None
     host = None  # "Corbyn attended the PLP meeting": the attender acts, the PLP hosts
-    if trigger.dep_ in OBJECTS and trigger.head.pos_ == "VERB" and trigger.head.lemma_.lower() in LIGHT_VERBS:
+    if trigger.dep_ in OBJECTS and trigger.head.pos_ == "VERB" and verb_in(trigger.head, LIGHT_VERBS):
         host, _ = subject(trigger.head)
     for child in trigger.children:
         case = _case(child)
         if child.dep_ == "compound" and child.pos_ == "PROPN" and host is not None:
             target = target or child
         elif (child.dep_ in {"nmod:poss", "poss"} and child.pos_ == "PRON" and host is not None
-              and trigger.head.lemma_.lower() in HOLD_VERBS):
+              and verb_in(trigger.head, HOLD_VERBS)):
             agent = agent or host  # "Labour will hold its conference": the holder, not a pronoun to resolve
         elif child.dep_ in {"nmod:poss", "poss"} or (child.dep_ == "compound" and child.pos_ == "PROPN"):
             agent = agent or child
         elif case in AGENT_CASES:
             agent = agent or child
-        elif case == "of" and verb_lemma in VERB_INTRANSITIVE_OF:
-            agent = agent or child
+        elif case == "of" and verb_lemma in VERB_INTRANSITIVE_OF and not (
+                host is not None and verb_in(trigger.head, HOLD_VERBS)):
+            agent = agent or child  # "the meeting of the commission", unless someone chairs or holds it
         elif case in TARGET_CASES | {"of"}:
             target = target or child
     if agent is None and trigger.head.pos_ in {"VERB", "AUX"} and (
-            (trigger.dep_ in OBJECTS and trigger.head.lemma_.lower() in LIGHT_VERBS | {"join"}) or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
+            (trigger.dep_ in OBJECTS and verb_in(trigger.head, LIGHT_VERBS | {"join"})) or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
         agent, _ = subject(trigger.head)  # "held talks", "In a fresh letter to X, the Board said"
     return agent, target
 

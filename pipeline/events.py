@@ -124,7 +124,7 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             if coded is None:
                 continue
             family, code = coded
-            if token.dep_ in args.OBJECTS and token.head.pos_ == "VERB" and token.head.lemma_.lower() in args.LIGHT_VERBS:
+            if token.dep_ in args.OBJECTS and token.head.pos_ == "VERB" and args.verb_in(token.head, args.LIGHT_VERBS):
                 light_verbs.add(token.head.i)  # "held a meeting": one event, the meeting
             agent, target = args.nominal_arguments(token, family)
             found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
