@@ -37,6 +37,7 @@ OVERRIDES = {
     "resign": "083", "quit": "083", "step down": "083", "stand down": "083",
     "sever": "160", "cut": "160", "suspend": "160", "expel": "160", "disown": "160", "disaffiliate": "160",
     "criticise": "111", "criticize": "111", "condemn": "111", "attack": "111", "slam": "111", "blast": "111",
+    "seize on": "111", "seize upon": "111", "pounce on": "111", "round on": "111",
     "accuse": "112", "blame": "112", "investigate": "090", "probe": "090",
     "mull": "014", "consider": "014", "weigh": "014",
     "meet": "040", "discuss": "040", "hold talks": "040", "host": "043", "visit": "042", "attend": "042",
@@ -73,6 +74,17 @@ NOMINAL_TRIGGERS = {
     "expulsion": ("expel", "160"), "agreement": ("agree", "057"), "deal": ("agree", "057"),
     "attack": ("attack", "190"), "bombing": ("bomb", "183"), "killing": ("kill", "186"),
 }
+# predicate adjectives that are actions: "he was sincerely sorry" apologises
+ADJECTIVE_TRIGGERS = {"sorry": ("apologise", "055"), "apologetic": ("apologise", "055")}
+
+
+def adjective_code(adjective: Token) -> tuple[str, str] | None:
+    """(the verb it stands for, CAMEO code) for a predicate adjective ("was sorry"), or None."""
+    if adjective.pos_ != "ADJ" or not any(c.dep_ == "cop" for c in adjective.children):
+        return None
+    return ADJECTIVE_TRIGGERS.get(adjective.lower_)
+
+
 # "called for": particles and prepositions that make a phrasal verb with its own entry
 PARTICLE_DEPS = {"compound:prt", "prt"}
 

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline import event_arguments as args
 from pipeline.coref import sentence_number
-from pipeline.event_lexicon import is_curated, noun_code, root_label, verb_code
+from pipeline.event_lexicon import adjective_code, is_curated, noun_code, root_label, verb_code
 from pipeline.quote_marks import find_quoted_spans
 from pipeline.sentences import sentence_id
 
@@ -113,8 +113,15 @@ def extract_events(docs: Iterable[tuple[str, Doc]], mentions: pd.DataFrame, enti
     return (pd.DataFrame(event_rows, columns=EVENT_COLUMNS), pd.DataFrame(mention_rows, columns=MENTION_COLUMNS))
 
 
+QUOTED_FRAGMENT_WORDS = 4
+
+
 def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
-    quoted = [(q.start, q.end) for q in find_quoted_spans(_text(doc)) if q.depth == 0]
+    # Inside a quoted statement an action is the speaker's claim ("reported"); a quoted
+    # fragment of a few words ("he is 'sincerely sorry'") is the writer's own report.
+    text = _text(doc)
+    quoted = [(q.start, q.end) for q in find_quoted_spans(text)
+              if q.depth == 0 and len(text[q.start:q.end].split()) > QUOTED_FRAGMENT_WORDS]
     quoted_tokens = {t.i for s, e in quoted for t in (doc.char_span(s, e, alignment_mode="expand") or [])}
     found = []
     light_verbs = set()
@@ -129,10 +136,11 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             agent, target = args.nominal_arguments(token, family)
             found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
     for token in doc:
-        if token.pos_ != "VERB" or token.i in light_verbs or token.dep_ in {"amod", "compound"}:
+        adjective = adjective_code(token)
+        if adjective is None and (token.pos_ != "VERB" or token.i in light_verbs or token.dep_ in {"amod", "compound"}):
             # "Labour's ruling committee", "Labour-supporting": a participle describing a noun is no action
             continue
-        coded = verb_code(token)
+        coded = adjective or verb_code(token)
         if coded is None:
             continue
         family, code = coded
