@@ -25,7 +25,9 @@ NOT_ACTORS = NOT_SPEAKERS | {"january", "february", "march", "april", "may", "ju
                              "october", "november", "december", "spring", "summer", "autumn", "winter"}
 # verbs whose object noun is the event itself: "held talks", "staged a protest", "chaired a meeting"
 LIGHT_VERBS = {"hold", "make", "have", "stage", "take", "give", "issue", "launch", "organise", "organize", "call",
-               "host", "chair", "attend", "convene", "lead", "plan", "mount", "arrange", "send", "write", "deliver"}
+               "host", "chair", "attend", "convene", "lead", "plan", "mount", "arrange", "send", "write", "deliver",
+               # presenting or concluding it: "unveiled proposals", "signed a deal"
+               "unveil", "present", "table", "submit", "outline", "sign", "agree", "strike"}
 ROLE_NOUNS = ROLE_WORDS | {"source", "sources", "official", "officials", "figure", "figures", "member", "members",
                            "activist", "activists", "supporter", "supporters", "aide", "aides", "mps", "peers",
                            "councillors", "leaders", "ministers", "campaigners", "protesters", "backbenchers"}
