@@ -179,6 +179,25 @@ def named_before(verb: Token, index, start: int) -> Token | None:
     return None
 
 
+def named_after_by(verb: Token, index) -> Token | None:
+    """A passive verb's agent the parse lost ("was ratified by Labour's ruling
+    National Executive Committee", with "by" read as a clause marker): the
+    first person or organisation named within a few words after "by"."""
+    doc = verb.doc
+    end = sentence_bounds(verb)[1]
+    by = next((t for t in doc[verb.i + 1:min(verb.i + 3, end)] if t.lower_ == "by"), None)
+    if by is None:
+        return None
+    for token in doc[by.i + 1:min(by.i + 8, end)]:
+        if token.is_punct:
+            return None
+        possessor = token.i + 1 < len(doc) and doc[token.i + 1].lower_ in {"'s", "’s"}  # "Labour's ruling NEC"
+        if not possessor and token.pos_ in {"NOUN", "PROPN"} and index.covering(token.idx, token.idx + len(token),
+                                            {"PERSON", "ORG", "GPE", "NORP"}) is not None:
+            return token
+    return None
+
+
 def _passive(verb: Token) -> bool:
     return verb.tag_ == "VBN" and any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
 

@@ -137,7 +137,8 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
     for token in doc:
         adjective = adjective_code(token)
-        if adjective is None and (token.pos_ != "VERB" or token.i in light_verbs or token.dep_ in {"amod", "compound"}):
+        if adjective is None and (token.pos_ != "VERB" or token.i in light_verbs or token.dep_ in {"amod", "compound"}
+                                  or (token.tag_ == "VBG" and token.i > 0 and doc[token.i - 1].lower_ in {"'s", "’s"})):
             # "Labour's ruling committee", "Labour-supporting": a participle describing a noun is no action
             continue
         coded = adjective or verb_code(token)
@@ -150,6 +151,8 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             continue  # "it has been announced": the article's own reporting, not an action
         if not passive and (agent is None or agent.lower_ in args.NOT_ACTORS):
             agent = args.named_before(token, index, 0)
+        elif passive and agent is None:
+            agent = args.named_after_by(token, index)
         mention = _mention(token, family, code, agent, target, index, quoted_tokens)
         if mention.agent is not None and mention.agent.entity_id is None and agent is not None and agent.i < token.i:
             # "The shadow Commons Leader Valerie Vaz urged": a flat parse left the name outside the subject
