@@ -136,7 +136,8 @@ def is_coordinated(token: Token) -> bool:
             t = t.head
         return True
 
-    return any(t.dep_ == "conj" and t.pos_ in {"NOUN", "PROPN"} and outside_clauses(t)
+    # Only the token's own conjuncts: "the rift between Labour and the Board" is one rift.
+    return any(t.dep_ == "conj" and t.pos_ in {"NOUN", "PROPN"} and t.head.i == token.i and outside_clauses(t)
                for t in token.subtree if t.i != token.i)
 
 

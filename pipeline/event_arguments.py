@@ -87,10 +87,14 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
     party signed a deal", mis-parsed) takes that noun."""
     verb, hops = trigger, 0
     while verb is not None and hops < 4:
-        for child in verb.children:
-            if child.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS:
-                # "details are to be announced": a passive trigger's subject is its target, wherever it hangs
-                return child, (child.dep_ in PASSIVE_SUBJECTS and hops == 0) or _passive(trigger)
+        subjects = [c for c in verb.children if c.dep_ in ACTIVE_SUBJECTS | PASSIVE_SUBJECTS]
+        if subjects:
+            # Several (a flat misparse of "Labour MPs Ruth Smeeth and Dame Margaret Hodge are"):
+            # the one nearest before the verb heads the actual subject.
+            before = [c for c in subjects if c.i < verb.i]
+            child = before[-1] if before else subjects[0]
+            # "details are to be announced": a passive trigger's subject is its target, wherever it hangs
+            return child, (child.dep_ in PASSIVE_SUBJECTS and hops == 0) or _passive(trigger)
         if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS and verb.head.head.i != verb.head.i:
             verb, hops = verb.head.head, hops + 1  # "Labour has no plans to hold": who has the plans
             continue
