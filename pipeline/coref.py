@@ -203,7 +203,13 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
     if _hops > 3:
         return None
     same_class = PERSON_PRONOUNS if word in PERSON_PRONOUNS else GROUP_PRONOUNS if word in GROUP_PRONOUNS else {"it"}
+    sentence_start = sentence_bounds(pronoun)[0]
+    plural_nearby = _plural_before(doc, sentence_start, pronoun.i, exclude) if word in GROUP_PRONOUNS else None
     for candidate in _recent_subjects(doc, pronoun.i, exclude):
+        if plural_nearby is not None and candidate.i < sentence_start:
+            # "The rift between Corbyn and senior Jewish leaders deepened after they demanded":
+            # a plural noun of the pronoun's own sentence before any subject of an earlier one
+            return plural_nearby
         if candidate.lower_ in same_class:
             return resolve_pronoun(candidate, exclude, _hops + 1)
         if candidate.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS:
@@ -214,6 +220,8 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
             return candidate
         if word == "it" and candidate.ent_type_ != "PERSON":
             return candidate
+    if plural_nearby is not None:
+        return plural_nearby
     if word in PERSON_PRONOUNS:  # no person as a subject nearby: the last person named
         listing = entities_of(doc)
         for n in range(bisect_right(listing.people_ends, pronoun.i) - 1, -1, -1):
@@ -223,6 +231,14 @@ def resolve_pronoun(pronoun: Token, exclude: set[int] = frozenset(), _hops: int 
     if word in GROUP_PRONOUNS:  # singular "they" for an unnamed source: the last subject
         subjects = [t for t in _recent_subjects(doc, pronoun.i, exclude) if t.pos_ in {"NOUN", "PROPN"}]
         return subjects[0] if subjects else None
+    return None
+
+
+def _plural_before(doc: Doc, start: int, end: int, exclude: set[int]) -> Token | None:
+    """The nearest plural noun (not a compound modifier) in doc[start:end]."""
+    for token in reversed(doc[start:end]):
+        if token.tag_ in {"NNS", "NNPS"} and token.dep_ != "compound" and token.i not in exclude:
+            return token
     return None
 
 
