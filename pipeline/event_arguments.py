@@ -27,7 +27,7 @@ NOT_ACTORS = NOT_SPEAKERS | {"january", "february", "march", "april", "may", "ju
 LIGHT_VERBS = {"hold", "make", "have", "stage", "take", "give", "issue", "launch", "organise", "organize", "call",
                "host", "chair", "attend", "convene", "lead", "plan", "mount", "arrange", "send", "write", "deliver",
                # presenting or concluding it: "unveiled proposals", "signed a deal"
-               "unveil", "present", "table", "submit", "outline", "sign", "agree", "strike"}
+               "unveil", "present", "table", "submit", "outline", "sign", "agree", "strike", "join"}
 ROLE_NOUNS = ROLE_WORDS | {"source", "sources", "official", "officials", "figure", "figures", "member", "members",
                            "activist", "activists", "supporter", "supporters", "aide", "aides", "mps", "peers",
                            "councillors", "leaders", "ministers", "campaigners", "protesters", "backbenchers"}
@@ -166,7 +166,7 @@ def nominal_arguments(trigger: Token, verb_lemma: str) -> tuple[Token | None, To
         elif case in TARGET_CASES | {"of"}:
             target = target or child
     if agent is None and trigger.head.pos_ in {"VERB", "AUX"} and (
-            (trigger.dep_ in OBJECTS and verb_in(trigger.head, LIGHT_VERBS | {"join"})) or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
+            (trigger.dep_ in OBJECTS and verb_in(trigger.head, LIGHT_VERBS)) or (trigger.dep_ in {"obl", "nmod"} and _case(trigger) in {"in", "through", "via"})):
         agent, _ = subject(trigger.head)  # "held talks", "In a fresh letter to X, the Board said"
     return agent, target
 
