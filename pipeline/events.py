@@ -114,6 +114,7 @@ def extract_events(docs: Iterable[tuple[str, Doc]], mentions: pd.DataFrame, enti
 
 
 QUOTED_FRAGMENT_WORDS = 4
+SIGNED_TEXTS = {"letter", "statement", "petition", "declaration", "motion", "pledge"}
 
 
 def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
@@ -145,6 +146,9 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
         if coded is None:
             continue
         family, code = coded
+        if family == "sign" and any(c.lemma_.lower() in SIGNED_TEXTS for c in token.children
+                                    if c.dep_ in args.OBJECTS | args.PASSIVE_SUBJECTS):
+            code = "010"  # signing a letter or petition is making a statement, not concluding an agreement
         agent, target = args.verb_arguments(token)
         subj, passive = args.subject(token)
         if passive and subj is not None and subj.lower_ == "it" and agent is None:
@@ -196,6 +200,11 @@ def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | N
             if inside:
                 entity = inside[0]
                 break
+    if entity is None and head.lower_ in args.ROLE_NOUNS:
+        # "the president of the Board of Deputies", no name given: the body acts through its officer
+        of = [c for c in head.children if args._case(c) == "of"]
+        for t in (args.own_tokens(of[0]) if of else []):
+            entity = entity or index.covering(t.idx, t.idx + len(t), {"ORG"})
     if entity is None and head.tag_ == "NNS":
         entity = _named_in_apposition(head, index)
     if entity is None and head.tag_ == "NN" and phrase[0].lower_ == "the" and len(args.own_tokens(head)) <= 3:
@@ -283,7 +292,7 @@ def _deduplicate(doc_id: str, found: list[EventMention]) -> tuple[list[dict], li
 # verbs that name one action for deduplication: "talks ... to discuss", "the protest ... demonstrate"
 SAME_ACTION = {"discuss": "meet", "talk": "meet", "confer": "meet", "negotiate": "meet", "hold talks": "meet",
                "attend": "visit", "join": "visit",
-               "send": "write", "publish": "write", "demonstrate": "protest", "march": "protest", "rally": "protest"}
+               "send": "write", "publish": "write", "sign": "write", "demonstrate": "protest", "march": "protest", "rally": "protest"}
 
 
 def _kind(m: EventMention) -> tuple:
