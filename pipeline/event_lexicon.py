@@ -72,6 +72,7 @@ NOMINAL_TRIGGERS = {
     "threat": ("threaten", "130"), "warning": ("threaten", "130"), "ultimatum": ("threaten", "130"),
     "rejection": ("reject", "120"), "refusal": ("refuse", "120"), "suspension": ("suspend", "160"),
     "expulsion": ("expel", "160"), "agreement": ("agree", "057"), "deal": ("agree", "057"),
+    "challenge": ("challenge", "115"), "lawsuit": ("sue", "115"),
     "attack": ("attack", "190"), "bombing": ("bomb", "183"), "killing": ("kill", "186"),
 }
 # predicate adjectives that are actions: "he was sincerely sorry" apologises
