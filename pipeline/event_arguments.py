@@ -95,6 +95,12 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
             child = before[-1] if before else subjects[0]
             # "details are to be announced": a passive trigger's subject is its target, wherever it hangs
             return child, (child.dep_ in PASSIVE_SUBJECTS and hops == 0) or _passive(trigger)
+        if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS:
+            # "no plans for Mr Blair to hold": the "for" phrase names who would act
+            actor = next((c for c in verb.head.children if c.i < verb.i and _case(c) == "for"
+                          and c.pos_ in {"NOUN", "PROPN", "PRON"}), None)
+            if actor is not None:
+                return actor, False
         if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS and verb.head.head.i != verb.head.i:
             verb, hops = verb.head.head, hops + 1  # "Labour has no plans to hold": who has the plans
             continue
@@ -258,6 +264,8 @@ def modality(trigger: Token) -> tuple[bool, bool]:
         elif head.lemma_.lower() in HYPOTHETICAL_HEADS and token.dep_ in {"xcomp", "ccomp", "obj", "dobj", "obl",
                                                                             "nmod", "acl"}:
             hypothetical = True
+            if token.dep_ == "acl" and any(c.dep_ == "det" and c.lower_ in NEGATIONS for c in head.children):
+                negated = True  # "no plans for Mr Blair to hold": planned by nobody
         token, hops = head, hops + 1
     return negated, hypothetical
 
