@@ -10,7 +10,8 @@ Prints
   * root accuracy on correctly found triggers: each gold trigger mention that a predicted event mention's
     trigger overlaps, scored on the root of that predicted event;
   * hypothetical events flagged: the gold events marked hypothetical that were found (root + agent), and how
-    many of those the pipeline flags hypothetical.
+    many of those the pipeline flags hypothetical; and, since modality belongs to the trigger, the same for
+    every hypothetical gold event whose trigger some predicted mention overlaps, whatever its agent.
 --show lists misses and false alarms.
 """
 
@@ -61,7 +62,8 @@ def evaluate(model: str | None = None, show: bool = False, include_bbc: bool = T
     gold_docs = [d for d in gold_docs if include_bbc or d["source"].startswith("seeds/")]
     articles, events, event_mentions = run_pipeline([gold_source(d["source"]) for d in gold_docs], model)
     by_path = {Path(p): (doc_id, text) for p, doc_id, text in zip(articles["path"], articles["doc_id"], articles["text"])}
-    counts = {"gold": 0, "pred": 0, "tp": 0, "triggers_found": 0, "roots_right": 0, "hyp_found": 0, "hyp_flagged": 0}
+    counts = {"gold": 0, "pred": 0, "tp": 0, "triggers_found": 0, "roots_right": 0, "hyp_found": 0, "hyp_flagged": 0,
+              "hyp_trigger_found": 0, "hyp_trigger_flagged": 0}
     for d in gold_docs:
         doc_id, text = by_path[gold_source(d["source"])]
         predicted = events[(events["doc_id"] == doc_id) & ~events["reported"]].to_dict("records")
@@ -106,12 +108,22 @@ def evaluate(model: str | None = None, show: bool = False, include_bbc: bool = T
         mentions = event_mentions[event_mentions["doc_id"] == doc_id].merge(
             events[["event_id", "cameo_root"]], on="event_id")
         for g in d["events"]:
+            hypothetical_hits = []
             for word, n in g["triggers"]:
                 start, end = trigger_span(text, word, n)
                 hit = mentions[(mentions["trigger_start_char"] < end) & (mentions["trigger_end_char"] > start)]
                 if len(hit):
                     counts["triggers_found"] += 1
                     counts["roots_right"] += int((hit["cameo_root"] == g["root"]).any())
+                    hypothetical_hits.extend(hit["hypothetical"])
+            # modality is a property of the trigger: judged wherever a trigger was found, whatever the agent
+            if show and g["hypothetical"] and not hypothetical_hits:
+                print(f"  hypothetical, no trigger found {d['source'][:9]} {g['root']} {g['triggers']}")
+            if g["hypothetical"] and hypothetical_hits:
+                counts["hyp_trigger_found"] += 1
+                counts["hyp_trigger_flagged"] += bool(any(hypothetical_hits))
+                if show and not any(hypothetical_hits):
+                    print(f"  trigger found, not flagged hypothetical {d['source'][:9]} {g['root']} {g['triggers']}")
     p = counts["tp"] / counts["pred"] if counts["pred"] else 0.0
     r = counts["tp"] / counts["gold"] if counts["gold"] else 0.0
     return {**counts, "precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
@@ -130,6 +142,8 @@ def main() -> None:
           f"({s['tp']} matched, {s['pred']} predicted, {s['gold']} gold)")
     print(f"root accuracy on found triggers: {s['root_accuracy']:.3f} ({s['roots_right']}/{s['triggers_found']})")
     print(f"hypothetical gold events found: {s['hyp_found']}, flagged hypothetical: {s['hyp_flagged']}")
+    print(f"hypothetical gold events whose trigger was found (any agent): {s['hyp_trigger_found']}, "
+          f"flagged: {s['hyp_trigger_flagged']}")
 
 
 if __name__ == "__main__":

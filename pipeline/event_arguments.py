@@ -275,7 +275,8 @@ def _future(trigger: Token) -> bool:
     crunch meetings", "the planned protest", a headline's "Straw to attend"."""
     if trigger.pos_ in {"NOUN", "PROPN"}:
         return _case(trigger) in FUTURE_CASES or any(
-            c.lower_ in FUTURE_MODIFIERS for c in trigger.children if c.dep_ in {"amod", "compound", "advmod"})
+            c.lower_ in FUTURE_MODIFIERS for c in trigger.children if c.dep_ in {"amod", "compound", "advmod"}) or any(
+            c.lower_ == "any" for c in trigger.children if c.dep_ == "det")  # "any meeting between them"
     headline_infinitive = trigger.dep_ == "ROOT" and any(c.dep_ == "mark" and c.lower_ == "to" for c in trigger.children)
     return headline_infinitive
 
