@@ -106,7 +106,7 @@ def noun_phrase(token: Token) -> Span:
         start = min(t.i for t in doc[start - 1].subtree)
     while end > start + 1 and doc[end - 1].is_punct:
         end -= 1
-    while start < end - 1 and doc[start].is_punct:
+    while start < end - 1 and (doc[start].is_punct or doc[start].dep_ == "cc"):  # "and senior Jewish leaders"
         start += 1
     return doc[start:end]
 
