@@ -86,6 +86,20 @@ def test_said_is_not_an_event_but_urged_is(nlp):
     assert events.loc["urged", "event_type"] == "APPEAL" and events.loc["urged", "target"] == "Jeremy Corbyn"
 
 
+def test_no_plans_for_someone_to_act_is_their_negated_hypothetical_event(nlp):
+    events = events_of(nlp, "Labour campaign chiefs say there are no plans for Tony Blair to hold a daily news "
+                            "conference.")
+    row = events.loc["conference"]
+    assert row["agent"] == "Tony Blair" and row["hypothetical"] and row["negated"]
+
+
+def test_a_sorry_speaker_apologises_and_a_legal_challenge_is_an_event(nlp):
+    events = events_of(nlp, "Jeremy Corbyn said he was sincerely sorry for the hurt. Pro-hunt supporters "
+                            "formally launched their second legal challenge to the ban in the High Court.")
+    assert events.loc["sorry", "cameo_root"] == "05" and events.loc["sorry", "agent"] == "Jeremy Corbyn"  # 055 apologise
+    assert events.loc["challenge", "cameo_root"] == "11"
+
+
 @pytest.fixture(scope="module")
 def evaluation():
     return load_benchmark("eval_events")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from conftest import SEEDS
@@ -85,3 +86,14 @@ def test_long_documents_are_parsed_in_pieces_with_exact_offsets(monkeypatch, par
     assert per_doc.to_dict() == sentences.groupby("doc_id").size().to_dict()
     for doc_id, doc in docs_from_tokens(pieces, blank_vocab()):
         assert doc.text == articles.set_index("doc_id").loc[doc_id, "text"]
+
+
+def test_unicode_spaces_are_spaces_to_the_model_and_kept_in_the_tokens():
+    text = "They are 100\u00a0percent\u00a0wrong,\u2009he said.\u00a0\u00a0Next\u202fone."
+    documents = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    tokens = parse_documents(documents, segment_sentences(documents), load_pipeline())
+    words = list(tokens["text"])
+    assert words[:6] == ["They", "are", "100", "percent", "wrong", ","]  # no token made of a no-break space
+    assert "".join(w + s for w, s in zip(tokens["text"], tokens["whitespace"])) == text
+    assert all(text[a:b] == w for a, b, w in zip(tokens["start_char"], tokens["end_char"], tokens["text"]))
+    assert "\u00a0" in set(tokens["whitespace"]) and "PROPN" not in set(tokens["pos"][:6])

@@ -127,3 +127,27 @@ def test_cue_and_speaker_offsets_outside_the_document_are_caught(seeds):
     row = broken["cue_start_char"].first_valid_index()
     broken.loc[row, "cue_end_char"] = 10_000_000
     assert list(offsets_out_of_range(broken, "cue_start_char", "cue_end_char", articles).index) == [row]
+
+
+def _quotes_of(text: str) -> pd.DataFrame:
+    documents = pd.DataFrame({"doc_id": ["d"], "text": [text]})
+    tokens = parse_documents(documents, segment_sentences(documents), load_pipeline())
+    return extract_quotes(documents, tokens, blank_vocab())
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # an inverted cue whose speaker the parser takes for an object
+    ("Families of victims say the claims are unfounded.\n\n“The president’s rationales to veto JASTA don’t hold "
+     "weight. They are 100 percent wrong,” said 9/11 widow Terry Strada.", "The president’s", "Terry Strada"),
+    # a speech form closing the sentence, read as a plural noun by the tagger
+    ("The spot is blunt.\n\n“You work hard. You pay your taxes. So why didn’t Donald Trump pay his?” a narrator "
+     "in the Clinton ad asks.", "You work hard", "a narrator in the Clinton ad"),
+    # a dash credit naming someone the NER does not know
+    ("Readers answered.\n\n“Donald Trump scares me. Hearing his hateful words makes me afraid for the future.” "
+     "― Krystal Correa\n\nMore followed.", "Donald Trump scares me", "Krystal Correa"),
+])
+def test_speaker_patterns_from_us_news(text, content, speaker):
+    quotes = _quotes_of(text)
+    row = quotes[quotes["text"].str.startswith(content)].iloc[0]
+    assert row["kind"] == "direct" and row["speaker"] == speaker
+    assert text[int(row["speaker_start_char"]):int(row["speaker_end_char"])].endswith(speaker.split()[-1])
