@@ -142,7 +142,8 @@ def is_coordinated(token: Token) -> bool:
 
 
 def _is_plural(token: Token) -> bool:
-    return "Number=Plur" in str(token.morph) or token.tag_ in {"NNS", "NNPS"} or is_coordinated(token)
+    acronym_plural = len(token.text) > 2 and token.text.endswith("s") and token.text[:-1].isupper()  # "MPs"
+    return "Number=Plur" in str(token.morph) or token.tag_ in {"NNS", "NNPS"} or acronym_plural or is_coordinated(token)
 
 
 def _depth(token: Token) -> int:

@@ -40,6 +40,7 @@ PLACE_CASES = {"in", "at", "outside", "inside", "near", "across", "around", "thr
 MODALS = {"will", "would", "could", "may", "might", "shall", "should", "'ll", "must", "wo", "ca"}
 NEGATIONS = {"not", "n't", "never", "no"}
 # Verbs whose complement has not happened (yet): plans, wishes, calls, threats, expectations.
+ORDER_VERBS = {"tell", "order", "instruct", "command", "direct"}  # with "to": what someone was told to do
 HYPOTHETICAL_HEADS = {
     "plan", "expect", "threaten", "mull", "consider", "want", "hope", "intend", "aim", "seek", "propose",
     "prepare", "call", "urge", "demand", "ask", "offer", "promise", "pledge", "vow", "decide", "vote", "set",
@@ -261,6 +262,8 @@ def modality(trigger: Token) -> tuple[bool, bool]:
         head = token.head
         if head.lemma_.lower() in REFUSALS and token.dep_ in {"xcomp", "obj", "dobj", "ccomp"}:
             negated = True  # "refused to meet": the refusal happened, the meeting did not
+        elif head.lemma_.lower() in ORDER_VERBS and any(c.dep_ == "mark" and c.lower_ == "to" for c in token.children):
+            hypothetical = True  # "told to disown": ordered, not done
         elif head.lemma_.lower() in HYPOTHETICAL_HEADS and token.dep_ in {"xcomp", "ccomp", "obj", "dobj", "obl",
                                                                             "nmod", "acl"}:
             hypothetical = True

@@ -116,11 +116,30 @@ def phrasal_lemma(verb: Token) -> str:
 def is_curated(lemma: str) -> bool:
     """One of our news event verbs, an event whatever its arguments; other
     dictionary verbs count only between two named actors, as in CAMEO coding."""
-    return lemma in OVERRIDES
+    return lemma in OVERRIDES or any(family == lemma for _, family, _ in VERB_OBJECT_EVENTS.values())
+
+
+# Verbs that are news events only with certain objects: "will hear the case" (a tribunal
+# investigates), "express deep concern" (a statement). verb -> (objects, family, code)
+VERB_OBJECT_EVENTS = {
+    "hear": ({"case", "appeal", "complaint", "complaints", "evidence", "challenge", "charges"}, "hear case", "090"),
+    "express": ({"concern", "regret", "disappointment", "dismay", "anger", "sadness", "sympathy", "condolences"},
+                "express concern", "010"),
+}
+
+
+def _object_event(verb: Token) -> tuple[str, str] | None:
+    objects, family, code = VERB_OBJECT_EVENTS.get(verb.lemma_.lower(), (set(), "", ""))
+    if any(c.dep_ in {"obj", "dobj"} and c.lemma_.lower() in objects for c in verb.children):
+        return family, code
+    return None
 
 
 def verb_code(verb: Token) -> tuple[str, str] | None:
     """(lemma used, CAMEO code) for an event verb, or None."""
+    object_event = _object_event(verb)
+    if object_event is not None:
+        return object_event
     lemma = phrasal_lemma(verb)
     if lemma in REPORTING_VERBS or verb.lemma_.lower() in REPORTING_VERBS and lemma not in OVERRIDES:
         return None

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Token
 
 from pipeline import event_arguments as args
 from pipeline.coref import sentence_number
-from pipeline.event_lexicon import adjective_code, is_curated, noun_code, root_label, verb_code
+from pipeline.event_lexicon import OVERRIDES, adjective_code, is_curated, noun_code, root_label, verb_code
 from pipeline.quote_marks import find_quoted_spans
 from pipeline.sentences import sentence_id
 
@@ -137,8 +137,14 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             agent, target = args.nominal_arguments(token, family)
             found.append(_mention(token, family, code, agent, target, index, quoted_tokens))
     for token in doc:
+        misread = _misread_verb_mention(token, index, quoted_tokens)
+        if misread is not None:
+            found.append(misread)
+            continue
         adjective = adjective_code(token)
-        if adjective is None and (token.pos_ != "VERB" or token.i in light_verbs or token.dep_ in {"amod", "compound"}
+        # The tagger's fine tag is a second opinion where the coarse one slips ("will both express": ADJ, VB)
+        verb = token.pos_ == "VERB" or (token.tag_.startswith("VB") and token.pos_ not in {"AUX", "NOUN", "PROPN"})
+        if adjective is None and (not verb or token.i in light_verbs or token.dep_ in {"amod", "compound"}
                                   or (token.tag_ == "VBG" and token.i > 0 and doc[token.i - 1].lower_ in {"'s", "’s"})):
             # "Labour's ruling committee", "Labour-supporting": a participle describing a noun is no action
             continue
@@ -167,6 +173,27 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
                                   and mention.target.entity_id):
             found.append(mention)
     return sorted(found, key=lambda m: m.trigger.i)
+
+
+SUBJECT_PRONOUNS = {"he", "she", "they", "we", "i"}
+
+
+def _misread_verb_mention(token: Token, index: EntityIndex, quoted_tokens: set[int]) -> EventMention | None:
+    """"demanded he disown supporters", "told to disown": one of our event verbs
+    that the tagger, not knowing the word, read as an adjective right after a
+    subject pronoun or "to". The pronoun (else the name before it) acts on the
+    noun it was read as modifying, and that noun's clause gives the modality."""
+    if token.pos_ != "ADJ" or " " in token.lower_ or not is_curated(token.lower_) or token.i == 0:
+        return None
+    before = token.doc[token.i - 1]
+    if before.lower_ not in SUBJECT_PRONOUNS | {"to"}:
+        return None
+    agent = before if before.lower_ in SUBJECT_PRONOUNS else args.named_before(token, index, 0)
+    target = token.head if token.dep_ == "amod" else next((c for c in token.children if c.dep_ in args.OBJECTS), None)
+    mention = _mention(token, token.lower_, OVERRIDES[token.lower_], agent, target, index, quoted_tokens)
+    if token.dep_ == "amod" and not mention.hypothetical:
+        mention = replace(mention, hypothetical=args.modality(token.head)[1])
+    return mention
 
 
 def _mention(trigger, family, code, agent, target, index, quoted_tokens) -> EventMention:

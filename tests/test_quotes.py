@@ -129,12 +129,6 @@ def test_cue_and_speaker_offsets_outside_the_document_are_caught(seeds):
     assert list(offsets_out_of_range(broken, "cue_start_char", "cue_end_char", articles).index) == [row]
 
 
-def _quotes_of(text: str) -> pd.DataFrame:
-    documents = pd.DataFrame({"doc_id": ["d"], "text": [text]})
-    tokens = parse_documents(documents, segment_sentences(documents), load_pipeline())
-    return extract_quotes(documents, tokens, blank_vocab())
-
-
 @pytest.mark.parametrize("text, content, speaker", [
     # an inverted cue whose speaker the parser takes for an object
     ("Families of victims say the claims are unfounded.\n\n“The president’s rationales to veto JASTA don’t hold "
