@@ -102,9 +102,9 @@ def subject(trigger: Token) -> tuple[Token | None, bool]:
                           and c.pos_ in {"NOUN", "PROPN", "PRON"}), None)
             if actor is not None:
                 return actor, False
-        if verb.dep_ == "acl" and verb.head.lemma_.lower() in PLAN_NOUNS and verb.head.head.i != verb.head.i:
-            verb, hops = verb.head.head, hops + 1  # "Labour has no plans to hold": who has the plans
-            continue
+            if verb.head.head.i != verb.head.i:
+                verb, hops = verb.head.head, hops + 1  # "Labour has no plans to hold": who has the plans
+                continue
         if verb.dep_ == "acl" and verb.head.pos_ in {"NOUN", "PROPN"} and noun_code(verb.head) is None:
             return verb.head, False  # not "talks ... to discuss": the talks do not discuss
         if hops == 0 and (verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and verb.head.lemma_.lower() in CONTROL_VERBS)):
@@ -211,6 +211,11 @@ def named_after_by(verb: Token, index) -> Token | None:
 
 def _passive(verb: Token) -> bool:
     return verb.tag_ == "VBN" and any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
+
+
+def of_phrase(head: Token) -> Token | None:
+    """The head of the noun's "of" phrase: "the president of the Board" -> Board."""
+    return next((c for c in head.children if _case(c) == "of"), None)
 
 
 def _case(token: Token) -> str:

@@ -113,12 +113,6 @@ def phrasal_lemma(verb: Token) -> str:
     return lemma
 
 
-def is_curated(lemma: str) -> bool:
-    """One of our news event verbs, an event whatever its arguments; other
-    dictionary verbs count only between two named actors, as in CAMEO coding."""
-    return lemma in OVERRIDES or any(family == lemma for _, family, _ in VERB_OBJECT_EVENTS.values())
-
-
 # Verbs that are news events only with certain objects: "will hear the case" (a tribunal
 # investigates), "express deep concern" (a statement). verb -> (objects, family, code)
 VERB_OBJECT_EVENTS = {
@@ -126,6 +120,13 @@ VERB_OBJECT_EVENTS = {
     "express": ({"concern", "regret", "disappointment", "dismay", "anger", "sadness", "sympathy", "condolences"},
                 "express concern", "010"),
 }
+OBJECT_EVENT_FAMILIES = {family for _, family, _ in VERB_OBJECT_EVENTS.values()}
+
+
+def is_curated(lemma: str) -> bool:
+    """One of our news event verbs, an event whatever its arguments; other
+    dictionary verbs count only between two named actors, as in CAMEO coding."""
+    return lemma in OVERRIDES or lemma in OBJECT_EVENT_FAMILIES
 
 
 def _object_event(verb: Token) -> tuple[str, str] | None:

@@ -142,11 +142,7 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
             found.append(misread)
             continue
         adjective = adjective_code(token)
-        # The tagger's fine tag is a second opinion where the coarse one slips ("will both express": ADJ, VB)
-        verb = token.pos_ == "VERB" or (token.tag_.startswith("VB") and token.pos_ not in {"AUX", "NOUN", "PROPN"})
-        if adjective is None and (not verb or token.i in light_verbs or token.dep_ in {"amod", "compound"}
-                                  or (token.tag_ == "VBG" and token.i > 0 and doc[token.i - 1].lower_ in {"'s", "’s"})):
-            # "Labour's ruling committee", "Labour-supporting": a participle describing a noun is no action
+        if adjective is None and (not _is_action_verb(token) or token.i in light_verbs):
             continue
         coded = adjective or verb_code(token)
         if coded is None:
@@ -178,12 +174,22 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
 SUBJECT_PRONOUNS = {"he", "she", "they", "we", "i"}
 
 
+def _is_action_verb(token: Token) -> bool:
+    """A verb used as a verb. The tagger's fine tag is a second opinion where the
+    coarse one slips ("will both express": ADJ, VB). A participle describing a
+    noun is no action: "Labour's ruling committee", "Labour-supporting"."""
+    verb = token.pos_ == "VERB" or (token.tag_.startswith("VB") and token.pos_ not in {"AUX", "NOUN", "PROPN"})
+    describing = token.dep_ in {"amod", "compound"} or (
+        token.tag_ == "VBG" and token.i > 0 and token.doc[token.i - 1].lower_ in {"'s", "’s"})
+    return verb and not describing
+
+
 def _misread_verb_mention(token: Token, index: EntityIndex, quoted_tokens: set[int]) -> EventMention | None:
     """"demanded he disown supporters", "told to disown": one of our event verbs
     that the tagger, not knowing the word, read as an adjective right after a
     subject pronoun or "to". The pronoun (else the name before it) acts on the
     noun it was read as modifying, and that noun's clause gives the modality."""
-    if token.pos_ != "ADJ" or " " in token.lower_ or not is_curated(token.lower_) or token.i == 0:
+    if token.pos_ != "ADJ" or token.lower_ not in OVERRIDES or token.i == 0:
         return None
     before = token.doc[token.i - 1]
     if before.lower_ not in SUBJECT_PRONOUNS | {"to"}:
@@ -229,8 +235,8 @@ def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | N
                 break
     if entity is None and head.lower_ in args.ROLE_NOUNS:
         # "the president of the Board of Deputies", no name given: the body acts through its officer
-        of = [c for c in head.children if args._case(c) == "of"]
-        for t in (args.own_tokens(of[0]) if of else []):
+        of = args.of_phrase(head)
+        for t in (args.own_tokens(of) if of is not None else []):
             entity = entity or index.covering(t.idx, t.idx + len(t), {"ORG"})
     if entity is None and head.tag_ == "NNS":
         entity = _named_in_apposition(head, index)
