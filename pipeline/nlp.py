@@ -16,7 +16,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import spacy
-from spacy.attrs import SENT_START
+from spacy import parts_of_speech
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -214,8 +215,9 @@ DOCS_CHUNK_TOKENS = 100_000  # tokens turned into Python lists at a time: bounde
 
 def docs_from_tokens(tokens: pd.DataFrame, vocab) -> Iterator[tuple[str, Doc]]:
     """Rebuild parsed spaCy Docs from the tokens table, without running a model.
-    Columns become Python lists a chunk at a time (element-wise iteration of
-    Arrow-backed columns is slow), then each document takes its slice."""
+    A chunk of documents at a time, each annotation column becomes one array of
+    spaCy attribute values (every distinct string interned once, not once per
+    token) and each document loads its slice with `Doc.from_array`."""
     if tokens.empty:
         return
     runs = tokens["doc_id"].ne(tokens["doc_id"].shift()).to_numpy()
@@ -230,21 +232,44 @@ def docs_from_tokens(tokens: pd.DataFrame, vocab) -> Iterator[tuple[str, Doc]]:
             last += 1
         lo, hi = starts[first], starts[last]
         chunk = tokens.iloc[lo:hi]
-        columns = {c: chunk[c].tolist() for c in ("text", "whitespace", "pos", "tag", "lemma", "morph", "dep",
-                                                  "ent_iob", "ent_type", "head_index", "sentence_index", "doc_id")}
-        for d in range(first, last):
-            a, b = starts[d] - lo, starts[d + 1] - lo
-            yield columns["doc_id"][a], _doc_from_columns(vocab, columns, a, b)
+        bounds = [s - lo for s in starts[first:last + 1]]
+        words, spaces = chunk["text"].tolist(), chunk["whitespace"].astype(bool).tolist()
+        values = _annotation_array(vocab, chunk, bounds)
+        doc_ids = chunk["doc_id"].iloc[bounds[:-1]].tolist()
+        for doc_id, a, b in zip(doc_ids, bounds[:-1], bounds[1:]):
+            doc = Doc(vocab, words=words[a:b], spaces=spaces[a:b])
+            yield doc_id, doc.from_array(ANNOTATION_ATTRS, values[a:b])
         first = last
 
 
-def _doc_from_columns(vocab, columns: dict, start: int, end: int) -> Doc:
-    part = {c: values[start:end] for c, values in columns.items()}
-    ents = [f"{iob}-{label}" if iob in ("B", "I") else "O" for iob, label in zip(part["ent_iob"], part["ent_type"])]
-    sentences = part["sentence_index"]
-    sent_starts = [True] + [sentences[i] != sentences[i - 1] for i in range(1, len(sentences))]
-    return Doc(
-        vocab, words=part["text"], spaces=[bool(w) for w in part["whitespace"]], pos=part["pos"],
-        tags=part["tag"], lemmas=part["lemma"], morphs=part["morph"], heads=part["head_index"], deps=part["dep"],
-        sent_starts=sent_starts, ents=ents,
-    )
+ANNOTATION_ATTRS = [POS, TAG, MORPH, LEMMA, DEP, HEAD, SENT_START, ENT_IOB, ENT_TYPE]
+
+
+def _annotation_array(vocab, chunk: pd.DataFrame, bounds: list[int]) -> np.ndarray:
+    """The chunk's annotations as a (tokens x ANNOTATION_ATTRS) uint64 array,
+    heads relative and sentence starts +1/-1 per document, as `Doc.from_array`
+    expects them."""
+    def interned(column: str, key) -> np.ndarray:
+        codes, uniques = pd.factorize(chunk[column])
+        return np.array([key(u) for u in uniques], dtype=np.uint64)[codes] if len(uniques) else codes.astype(np.uint64)
+
+    position = np.arange(len(chunk)) - np.repeat(bounds[:-1], np.diff(bounds))  # index within its document
+    sentence = chunk["sentence_index"].to_numpy()
+    sent_start = np.ones(len(chunk), dtype=np.int64)
+    sent_start[1:] = np.where(sentence[1:] != sentence[:-1], 1, -1)
+    sent_start[bounds[:-1]] = 1
+    entity = chunk["ent_iob"].isin(["B", "I"]).to_numpy()
+    iob = np.where(entity, np.where(chunk["ent_iob"].to_numpy() == "B", 3, 1), 2)  # Token.iob_strings(): "", I, O, B
+    columns = [
+        interned("pos", lambda p: parts_of_speech.IDS[p]),
+        interned("tag", vocab.strings.add),
+        interned("morph", vocab.morphology.add),
+        interned("lemma", vocab.strings.add),
+        interned("dep", vocab.strings.add),
+        (chunk["head_index"].to_numpy() - position).astype(np.int64),
+        sent_start,
+        iob,
+        np.where(entity, interned("ent_type", vocab.strings.add), 0),
+    ]
+    return np.stack([np.asarray(c).astype(np.int64).astype(np.uint64) if np.asarray(c).dtype != np.uint64 else c
+                     for c in columns], axis=1)
