@@ -5,7 +5,8 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
-from pipeline.events import extract_events
+from pipeline.carry import articles_to_carry, combine
+from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from schemas import EventMentionsModel, EventsModel, validate_table
 
@@ -24,18 +25,32 @@ from schemas import EventMentionsModel, EventsModel, validate_table
     },
 )
 def events(
-    tokens: pd.DataFrame, entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings
+    context: dg.AssetExecutionContext, tokens: pd.DataFrame, entity_mentions: pd.DataFrame,
+    entities: pd.DataFrame, settings: PressworkSettings,
 ):
     """Verbs and event nouns from the CAMEO lexicon, arguments from the parse
-    and the entity tables, modality from negation, modals and governing verbs."""
-    docs = progress_bar(settings.show_progress, "events")(docs_from_tokens(tokens, blank_vocab()))
-    table, mentions = extract_events(docs, entity_mentions, entities)
-    table = validate_table(EventsModel, table)
-    mentions = validate_table(EventMentionsModel, mentions)
+    and the entity tables, modality from negation, modals and governing verbs.
+    An article whose parse and entity context are unchanged keeps its events
+    from the base version."""
+    warehouse = settings.warehouse
+    base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
+    todo = tokens[~tokens["doc_id"].isin(carried_ids)]
+    docs = progress_bar(settings.show_progress, "events")(docs_from_tokens(todo, blank_vocab()))
+    fresh, fresh_mentions = extract_events(docs, entity_mentions, entities)
+    if carried_ids:
+        fresh = combine(warehouse.read_rows("events", base, carried_ids), fresh, EVENT_COLUMNS)
+        fresh_mentions = combine(warehouse.read_rows("event_mentions", base, carried_ids), fresh_mentions,
+                                 MENTION_COLUMNS)
+    table = validate_table(EventsModel, fresh)
+    mentions = validate_table(EventMentionsModel, fresh_mentions)
+    warehouse.record_carried(context.run.run_id, "events", len(carried_ids))
+    context.log.info(f"events: {len(carried_ids)} articles carried from {base}, "
+                     f"{todo['doc_id'].nunique()} extracted")
     roots = table["event_type"].value_counts()
     yield dg.Output(table, "events", metadata=table_metadata(
         table[["event_type", "trigger", "agent", "target", "hypothetical", "negated"]],
         n_hypothetical=int(table["hypothetical"].sum()), n_negated=int(table["negated"].sum()),
         by_type=dg.MetadataValue.md(roots.to_frame("events").to_markdown()),
+        articles_carried_over=len(carried_ids),
     ))
     yield dg.Output(mentions, "event_mentions", metadata=table_metadata(mentions[["event_id", "trigger", "text"]]))

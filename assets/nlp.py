@@ -15,10 +15,9 @@ from assets.resources import NlpModel, PressworkSettings
 from pipeline.failpoints import failpoint
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
 from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
-from pipeline.warehouse import NLP_PLAN, write_parquet
+from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, write_parquet
 from schemas import TokensModel, arrow_schema, validate_table
 
-CARRIED = "tokens-carried"
 
 
 @dg.op(out={"shards": dg.DynamicOut(list, io_manager_key="shard_io_manager"),
@@ -31,7 +30,7 @@ def plan_nlp_shards(
     warehouse = settings.warehouse
     fingerprint = nlp_fingerprint(nlp_model.info())
     previous = warehouse.latest()
-    same = previous is not None and previous_fingerprint(warehouse.manifest(previous)) == fingerprint
+    same = not settings.rebuild and previous is not None and previous_fingerprint(warehouse.manifest(previous)) == fingerprint
     plan = plan_nlp(
         articles, sentences,
         previous_sentences=warehouse.read_table("sentences", previous) if same else None,
@@ -40,7 +39,7 @@ def plan_nlp_shards(
     )
     carried = warehouse.read_rows("tokens", previous, plan.carried) if plan.carried else _empty_tokens()
     staging = warehouse.claim_staging(context.run_id)
-    write_parquet(carried, staging / f"{CARRIED}.parquet", schema=arrow_schema("tokens"), sort_by="doc_id")
+    write_parquet(carried, staging / f"{CARRIED_TOKENS}.parquet", schema=arrow_schema("tokens"), sort_by="doc_id")
     context.log.info(f"nlp plan: {len(plan.carried)} articles carried over from {previous or 'no version'}, "
                      f"{plan.n_to_parse} to parse in {len(plan.shards)} shard(s) of ~{settings.shard_words:,} words")
     for n, shard in enumerate(plan.shards or [[]]):  # one (empty) shard at least, so the merge always runs
@@ -78,7 +77,7 @@ def merge_nlp_shards(
     context: dg.OpExecutionContext, plan: dict, parts: list, nlp_model: NlpModel, settings: PressworkSettings,
 ) -> dg.Output[pd.DataFrame]:
     warehouse = settings.warehouse
-    frames = [warehouse.read_staged(context.run_id, name) for name in [CARRIED, *sorted(parts)]]
+    frames = [warehouse.read_staged(context.run_id, name) for name in [CARRIED_TOKENS, *sorted(parts)]]
     table = pd.concat([f for f in frames if len(f)] or [_empty_tokens()], ignore_index=True)
     table = table.sort_values(["doc_id", "token_index"], kind="stable", ignore_index=True)
     table = validate_table(TokensModel, table)

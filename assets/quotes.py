@@ -4,21 +4,32 @@ import dagster as dg
 import pandas as pd
 
 from assets._metadata import table_metadata
+from assets.resources import PressworkSettings
+from pipeline.carry import articles_to_carry, combine
 from pipeline.nlp import blank_vocab
-from pipeline.quotes import extract_quotes
+from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
 from pipeline.speakers import link_speakers
 from schemas import QuotesModel, validate_table
 
 
 @dg.asset(group_name="quotes", io_manager_key="staging_io_manager")
 def quotes(
-    articles: pd.DataFrame, tokens: pd.DataFrame, entity_mentions: pd.DataFrame, entities: pd.DataFrame
+    context: dg.AssetExecutionContext, articles: pd.DataFrame, tokens: pd.DataFrame,
+    entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings,
 ) -> dg.Output[pd.DataFrame]:
     """Direct, partial, scare and indirect quotes from quote marks and the parse;
     cue and speaker mention with offsets; multi-paragraph quotes share a group_id;
-    speakers linked to their entity."""
-    table = extract_quotes(articles, tokens, blank_vocab())
-    table = validate_table(QuotesModel, link_speakers(table, entity_mentions, entities))
+    speakers linked to their entity. An article whose parse and entity context
+    are unchanged keeps its quotes from the base version."""
+    warehouse = settings.warehouse
+    base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
+    carried = warehouse.read_rows("quotes", base, carried_ids) if carried_ids else pd.DataFrame(columns=QUOTE_COLUMNS)
+    fresh = extract_quotes(articles, tokens[~tokens["doc_id"].isin(carried_ids)], blank_vocab())
+    table = combine(carried, link_speakers(fresh, entity_mentions, entities), QUOTE_COLUMNS)
+    table = validate_table(QuotesModel, table)
+    warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))
+    context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, "
+                     f"{articles['doc_id'].nunique() - len(carried_ids)} extracted")
     counts = table["kind"].value_counts()
     attributed = table[table["kind"] != "scare"]["speaker"].notna()
     linked = table[table["kind"] != "scare"]["speaker_entity_id"].notna()
@@ -29,5 +40,6 @@ def quotes(
             **{f"n_{kind}": int(counts.get(kind, 0)) for kind in ("direct", "partial", "scare", "indirect")},
             share_attributed=float(attributed.mean()) if len(attributed) else 0.0,
             share_linked_to_entity=float(linked.mean()) if len(linked) else 0.0,
+            articles_carried_over=len(carried_ids),
         ),
     )

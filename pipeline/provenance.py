@@ -16,11 +16,13 @@ CODE_PACKAGES = ("pipeline", "schemas", "assets")
 
 
 def code_fingerprint() -> str:
-    """Hash of the project's source: two runs with the same fingerprint ran the
-    same code, whether or not it was committed to git."""
+    """Hash of the project's source and the data files it ships (the event
+    lexicon): two runs with the same fingerprint ran the same code, whether or
+    not it was committed to git. Incremental runs trust it to carry rows over."""
     digest = hashlib.sha256()
     for package in CODE_PACKAGES:
-        for path in sorted((PROJECT_ROOT / package).rglob("*.py")):
+        files = (p for p in (PROJECT_ROOT / package).rglob("*") if p.is_file() and p.suffix not in {".pyc", ".pyo"})
+        for path in sorted(files):
             digest.update(path.relative_to(PROJECT_ROOT).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

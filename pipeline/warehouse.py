@@ -37,6 +37,7 @@ from pipeline.failpoints import failpoint
 
 PARQUET_FILE = "part-0.parquet"
 RUN_LOCK = ".run.lock"  # held by a `presswork run` for its whole length; says who holds it
+CARRIED_TOKENS = "tokens-carried"  # staged by the NLP stage: the tokens of articles carried from the base version
 NLP_PLAN = "nlp_plan.json"  # staged by the NLP stage: articles carried over / parsed, recorded in the manifest
 ROW_GROUP_SIZE = 64 * 1024
 
@@ -187,6 +188,10 @@ class Warehouse:
         failpoint(f"stage.{table}")
         return path
 
+    def record_carried(self, run_id: str, table: str, n_articles: int) -> None:
+        """How many articles' rows of `table` this run carried over (recorded in the manifest)."""
+        (self.staging_dir(run_id) / f"carried-{table}.json").write_text(json.dumps(n_articles))
+
     def read_staged(self, run_id: str, table: str, doc_ids: list[str] | None = None) -> pd.DataFrame:
         path = self.staging_dir(run_id) / f"{table}.parquet"
         if doc_ids is not None:
@@ -328,12 +333,15 @@ class Warehouse:
                 _fsync_dir(target.parent)
                 failpoint(f"commit.table.{table}")
             plan = staging / NLP_PLAN
+            carried = {f.stem.removeprefix("carried-"): json.loads(f.read_text())
+                        for f in sorted(staging.glob("carried-*.json"))}
             manifest = {
                 "version": version,
                 "created_at": dt.datetime.now(dt.timezone.utc).isoformat(),
                 "run_id": run_id,
                 **info,
                 **({"nlp_work": json.loads(plan.read_text())} if plan.exists() else {}),
+                **({"articles_carried_over": carried} if carried else {}),
                 "tables": entries,
             }
             self.versions_dir.mkdir(exist_ok=True)

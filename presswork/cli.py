@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "else one per core)")
     run.add_argument("--shard-words", type=int, default=int(os.environ.get("PRESSWORK_SHARD_WORDS", DEFAULT_SHARD_WORDS)),
                      help=f"words per NLP shard (default: {DEFAULT_SHARD_WORDS:,})")
+    run.add_argument("--rebuild", action="store_true",
+                     help="reprocess every article instead of carrying unchanged ones over from the latest version "
+                     "(entity ids still stay stable against it)")
     run.add_argument("--quiet", action="store_true", help="print only the final line")
     run.add_argument("--no-wait", action="store_true",
                      help="refuse, instead of waiting, when another run is writing to the warehouse")
@@ -111,15 +114,14 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.shard_words < 1:
         raise CliError(f"--shard-words must be positive, got {args.shard_words}", EXIT_USAGE)
     from pipeline.nlp import ModelNotFoundError, model_info
+    from pipeline.shards import nlp_fingerprint
     from presswork.execution import auto_workers, execute_run
     from presswork.progress import ProgressHandler
 
+    if args.workers != "auto" and not args.workers.isdigit():
+        raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE)
     try:
-        workers = auto_workers(input_dir) if args.workers == "auto" else int(args.workers)
-    except ValueError:
-        raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE) from None
-    try:
-        model_info(args.model or None)
+        model = model_info(args.model or None)
     except ModelNotFoundError as exc:
         raise CliError(str(exc), EXIT_USAGE) from None
     interactive = sys.stderr.isatty() and not args.quiet
@@ -128,11 +130,9 @@ def cmd_run(args: argparse.Namespace) -> int:
         "PRESSWORK_INPUT": str(input_dir.absolute()), "PRESSWORK_WAREHOUSE": warehouse_dir,
         "PRESSWORK_MAX_BYTES": str(args.max_bytes), "PRESSWORK_NLP_MODEL": args.model or "",
         "PRESSWORK_SHARD_WORDS": str(args.shard_words), "PRESSWORK_PROGRESS": "1" if interactive else "0",
+        "PRESSWORK_REBUILD": "1" if args.rebuild else "",
     }
     handler = ProgressHandler(stream=open(os.devnull, "w") if args.quiet else sys.stderr)
-    if not args.quiet:
-        print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
-              file=sys.stderr)
     started = time.monotonic()
 
     def say_waiting(holder: str) -> None:
@@ -141,6 +141,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         with Warehouse(warehouse_dir).run_lock(wait=not args.no_wait, on_wait=say_waiting):
+            # decided under the lock: what is left to parse depends on the version this run builds on
+            workers = int(args.workers) if args.workers != "auto" else auto_workers(
+                input_dir, None if args.rebuild else Warehouse(warehouse_dir), nlp_fingerprint(model))
+            if not args.quiet:
+                print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
+                      file=sys.stderr)
             result = execute_run(env, workers, handler)
     except WarehouseBusyError as exc:
         raise CliError(str(exc)) from None

@@ -15,6 +15,13 @@ from pipeline.diff import KEYS
 from pipeline.shards import plan_nlp
 from pipeline.warehouse import Warehouse
 
+FULLER_NAME = """MP Luciana Berger warns of abuse
+
+The Labour MP Luciana Berger said on Monday that she had received hundreds of abusive messages.
+"Nobody should have to put up with this at work," Ms Berger told the BBC.
+Police are investigating the messages, a spokesman said.
+"""
+
 NEW_ARTICLE = """Council leader quits over housing row
 
 The leader of Greenford council, Anna Brook, resigned on Tuesday after a row over a housing plan.
@@ -73,8 +80,10 @@ def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, t
 
     (seeds_input / "new article.txt").write_text(NEW_ARTICLE, encoding="utf-8")
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
-    work = _latest_manifest(warehouse)["nlp_work"]
-    assert (work["carried"], work["parsed"]) == (5, 1)
+    manifest = _latest_manifest(warehouse)
+    assert (manifest["nlp_work"]["carried"], manifest["nlp_work"]["parsed"]) == (5, 1)
+    # the seeds' entity mentions are untouched by a council story: their quotes and events are read back
+    assert manifest["articles_carried_over"] == {"events": 5, "quotes": 5}
     documents = Warehouse(warehouse).read_table("documents")
     assert "new article.txt" in set(documents["source_file"])
 
@@ -88,6 +97,29 @@ def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, t
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
     assert _latest_manifest(warehouse)["nlp_work"]["parsed"] == 0
     _assert_same_tables(warehouse, fresh)
+
+    # --rebuild carries nothing and gives the same tables again
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse), "--rebuild")
+    manifest = _latest_manifest(warehouse)
+    assert manifest["nlp_work"]["parsed"] == 6 and manifest["articles_carried_over"] == {"events": 0, "quotes": 0}
+    _assert_same_tables(warehouse, fresh)
+
+
+def test_an_article_whose_entities_changed_elsewhere_gets_its_quotes_and_events_again(seeds_input, tmp_path):
+    """A new article that gives a seed's person a fuller name changes that
+    seed's entity context: its quotes and events are extracted again (the
+    speaker takes the new canonical name), the others are carried."""
+    warehouse, rebuilt = tmp_path / "warehouse", tmp_path / "rebuilt"
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    shutil.copytree(warehouse, rebuilt)
+    (seeds_input / "fuller name.txt").write_text(FULLER_NAME, encoding="utf-8")
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
+    carried = _latest_manifest(warehouse)["articles_carried_over"]
+    assert 0 < carried["quotes"] < 5 and 0 < carried["events"] < 5, carried
+    assert len(Warehouse(warehouse).read_table("entity_changes")) == 1  # "Berger" is now "Luciana Berger"
+    # reprocessing everything from the same base (entity ids are kept against it) gives the same tables
+    run_cli("run", "--input", str(seeds_input), "--warehouse", str(rebuilt), "--rebuild")
+    _assert_same_tables(warehouse, rebuilt)
 
 
 def test_removed_file_leaves_every_table_and_diff_shows_it(seeds_input, tmp_path):

@@ -1,0 +1,81 @@
+"""Carrying an article's quotes and events over from the version a run builds on.
+
+An article's quotes and events are a function of its text and parse, of its
+own entity mentions, and of the names and types of the entities those
+mentions point at: nothing else in the corpus. So when the base version was
+made by this very code, the article's tokens were carried (same text, same
+sentence boundaries, same model), and its *entity context* is unchanged,
+its rows in the base version are exactly what recomputing them would give.
+They are read back instead, and only the other articles' Docs are rebuilt.
+
+Entity mentions themselves are always recomputed: they depend on corpus-wide
+statistics and on cross-article linking, which a new article can change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pyarrow.parquet as pq
+
+from pipeline.provenance import code_fingerprint
+from pipeline.warehouse import CARRIED_TOKENS, Warehouse
+
+# what quote speakers and event arguments read from an article's entity mentions
+CONTEXT_MENTION_COLUMNS = ["mention_id", "entity_id", "start_char", "end_char", "text", "type", "kind"]
+
+
+def entity_context(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.Series:
+    """doc_id -> digest of the article's entity mentions, each with the name
+    and type of its entity. Equal digests: equal inputs to quote and event
+    extraction beyond the article's own parse."""
+    if mentions.empty:
+        return pd.Series(dtype="object")
+    named = entities[["entity_id", "name", "type"]].rename(columns={"name": "entity_name", "type": "entity_type"})
+    frame = mentions[["doc_id", *CONTEXT_MENTION_COLUMNS]].merge(named, on="entity_id", how="left")
+    frame = frame.sort_values(["doc_id", "start_char", "end_char", "mention_id"], kind="stable")
+    rows = pd.util.hash_pandas_object(frame.drop(columns="doc_id").astype(str), index=False).to_numpy()
+    doc_ids = frame["doc_id"].to_numpy()
+    bounds = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
+    return pd.Series({doc_ids[a]: hashlib.sha256(rows[a:b].tobytes()).hexdigest() for a, b in zip(bounds, bounds[1:])})
+
+
+def eligible_articles(warehouse: Warehouse, run_id: str) -> tuple[str | None, set[str]]:
+    """(base version, articles whose tokens this run carried from it), or no
+    articles at all when the base version was made by other code."""
+    base = warehouse.base_version(run_id)
+    if base is None or warehouse.manifest(base).get("code_version", {}).get("source_fingerprint") != code_fingerprint():
+        return base, set()
+    carried = warehouse.staging_dir(run_id) / f"{CARRIED_TOKENS}.parquet"
+    if not carried.exists():
+        return base, set()
+    return base, set(pq.read_table(carried, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+
+
+def carried_articles(eligible: set[str], context_now: pd.Series, context_base: pd.Series) -> list[str]:
+    """The eligible articles (tokens carried, same code) whose entity context
+    is the same now as in the base version; an article without mentions has
+    the empty context."""
+    return sorted(d for d in eligible if context_now.get(d, "") == context_base.get(d, ""))
+
+
+def articles_to_carry(warehouse: Warehouse, run_id: str, mentions: pd.DataFrame, entities: pd.DataFrame
+                      ) -> tuple[str | None, list[str]]:
+    """(base version, the articles whose quotes and events are carried from it)."""
+    base, eligible = eligible_articles(warehouse, run_id)
+    if not eligible:
+        return base, []
+    before = entity_context(warehouse.read_table("entity_mentions", base), warehouse.read_table("entities", base))
+    return base, carried_articles(eligible, entity_context(mentions, entities), before)
+
+
+def combine(carried: pd.DataFrame, fresh: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Carried and fresh rows as one table in the order a full run gives:
+    by document, each article's rows in their own order."""
+    frames = [f[columns] for f in (carried, fresh) if len(f)]
+    if not frames:
+        return fresh[columns]
+    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+    return table.sort_values("doc_id", kind="stable", ignore_index=True)
