@@ -33,11 +33,13 @@ def entities(context: dg.AssetExecutionContext, tokens: pd.DataFrame, settings: 
     acronyms, roles, misspellings) and linked across articles, blocked by name key."""
     # Ids stay stable against the version this run started from (the one its tokens were carried from).
     warehouse = settings.warehouse
-    previous = warehouse.read_if_present("entities", warehouse.base_version(context.run_id))
+    base = warehouse.base_version(context.run_id)
+    previous = warehouse.read_if_present("entities", base)
+    previous_mentions = warehouse.read_if_present("entity_mentions", base)
     docs = docs_from_tokens(tokens, blank_vocab())
     person_share = person_word_share(tokens["text"], tokens["ent_type"])
     mentions, table, changes = extract_entities(
-        progress_bar(settings.show_progress, "entities")(docs), previous, person_share)
+        progress_bar(settings.show_progress, "entities")(docs), previous, person_share, previous_mentions)
     mentions = validate_table(EntityMentionsModel, mentions)
     table = validate_table(EntitiesModel, table)
     changes = validate_table(EntityChangesModel, changes)

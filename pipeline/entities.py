@@ -27,11 +27,13 @@ ENTITY_COLUMNS = ["entity_id", "name", "type", "aliases", "n_docs", "n_mentions"
 
 def extract_entities(
     docs: Iterable[tuple[str, Doc]], previous: pd.DataFrame | None = None,
-    person_share: dict[str, float] | None = None,
+    person_share: dict[str, float] | None = None, previous_mentions: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(doc_id, parsed Doc) pairs and the previous version's `entities` ->
     (entity_mentions, entities, entity_changes). `person_share` is
-    mentions.person_word_share over the corpus's tokens."""
+    mentions.person_word_share over the corpus's tokens; the previous
+    version's `entity_mentions` tell entities of the same name apart by the
+    articles they were in."""
     rows: list[dict] = []
     clusters: list[DocCluster] = []
     for doc_id, doc in docs:
@@ -51,7 +53,13 @@ def extract_entities(
                 doc_id=doc_id, cluster=index, label=cluster.label, name=cluster.name, key=cluster.key,
                 alias_keys={r.key for r in members[index] if r.key}, n_mentions=len(members[index])))
     entities, assignment = link_clusters(clusters)
-    ids, changes = assign_ids(entities, previous)
+    docs_of: list[set[str]] = [set() for _ in entities]
+    for (doc_id, _), (e, _, _) in assignment.items():
+        docs_of[e].add(doc_id)
+    previous_docs = None
+    if previous_mentions is not None and len(previous_mentions):
+        previous_docs = previous_mentions.groupby("entity_id")["doc_id"].agg(set).to_dict()
+    ids, changes = assign_ids(entities, previous, docs_of, previous_docs)
     mentions = _mention_table(rows, entities, ids, assignment)
     return mentions, _entity_table(mentions, entities, ids), changes
 

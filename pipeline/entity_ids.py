@@ -34,33 +34,54 @@ def alias_key(alias: str) -> str:
     return name_key(words)
 
 
-def assign_ids(entities: list[Entity], previous: pd.DataFrame | None) -> tuple[list[str], pd.DataFrame]:
+def assign_ids(
+    entities: list[Entity], previous: pd.DataFrame | None,
+    docs: list[set[str]] | None = None, previous_docs: dict[str, set[str]] | None = None,
+) -> tuple[list[str], pd.DataFrame]:
     """-> (one id per entity, the change records against `previous`, the
-    previous version's entities table or None)."""
+    previous version's entities table or None). With `docs` (each entity's
+    articles) and `previous_docs` (each previous id's articles), a name shared
+    by several entities ("Walker" in three unrelated articles) keeps, for each,
+    the id of the one that was in the same articles, whatever order the
+    entities come in."""
     by_key, by_alias, prev_name, prev_size = _previous_index(previous)
+    docs, previous_docs = docs or [set()] * len(entities), previous_docs or {}
     order = sorted(range(len(entities)), key=lambda i: (-entities[i].n_mentions, entities[i].key))
-    ids: list[str | None] = [None] * len(entities)
-    claimed: dict[str, int] = {}
-    changes = []
-    for i in order:
-        e = entities[i]
-        kind = coarse(e.label)
-        # the same canonical name first; then a previous entity whose canonical name is one of this one's
-        # forms ("Corbyn" grown into "Jeremy Corbyn") or that had one of its distinctive forms as an alias
+
+    def candidates(i: int) -> tuple[list[str], list[str]]:
+        """Previous ids of the same canonical name, and of related names: one whose canonical
+        name is one of this entity's forms ("Corbyn" grown into "Jeremy Corbyn") or that had
+        one of its distinctive forms as an alias. Most articles in common first, then the biggest."""
+        e, kind, here = entities[i], coarse(entities[i].label), docs[i]
         same_name = by_key.get((kind, e.key), set())
         related = set().union(
             *(by_key.get((kind, k), set()) for k in e.alias_keys),
             *(by_alias.get((kind, k), set()) for k in e.alias_keys if _distinctive(k, kind))) - same_name
-        candidates = [pid for group in (same_name, related) for pid in sorted(group, key=lambda p: (-prev_size[p], p))]
-        free = [pid for pid in candidates if pid not in claimed]
+        return tuple(sorted(group, key=lambda p: (-len(here & previous_docs.get(p, set())), -prev_size[p], p))
+                     for group in (same_name, related))
+
+    ids: list[str | None] = [None] * len(entities)
+    claimed: dict[str, int] = {}
+    # First every entity whose canonical name is unchanged keeps its id, so that a related
+    # bigger entity ("Craig Barkley") cannot take the id of a "Barkley" that is still there.
+    for i in order:
+        free = [pid for pid in candidates(i)[0] if pid not in claimed]
         if free:
             ids[i] = free[0]
-            changes += [_change(free[0], "merged", pid, prev_name[pid], e) for pid in free[1:]]
-            if prev_name[free[0]] != e.name:
-                changes.append(_change(free[0], "renamed", free[0], prev_name[free[0]], e))
-        else:
+            claimed[free[0]] = i
+    changes = []
+    for i in order:
+        e = entities[i]
+        same_name, related = candidates(i)
+        free = [pid for pid in same_name + related if pid not in claimed]
+        if ids[i] is None and free:
+            ids[i], free = free[0], free[1:]
+        elif ids[i] is None:
             ids[i] = _fresh_id(e, claimed)
-            changes += [_change(ids[i], "split", pid, prev_name[pid], e) for pid in candidates[:1]]
+            changes += [_change(ids[i], "split", pid, prev_name[pid], e) for pid in (same_name + related)[:1]]
+        if ids[i] in prev_name and prev_name[ids[i]] != e.name:
+            changes.append(_change(ids[i], "renamed", ids[i], prev_name[ids[i]], e))
+        changes += [_change(ids[i], "merged", pid, prev_name[pid], e) for pid in free]
         for pid in free:
             claimed[pid] = i
         claimed[ids[i]] = i

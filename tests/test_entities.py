@@ -260,6 +260,43 @@ def test_ids_survive_a_longer_name_and_record_merges_and_splits():
     assert ("split", "E000000000000004", by_name["Labour Friends"]) in recorded
 
 
+def test_ids_do_not_move_between_entities_that_are_still_there():
+    """Two Blairs keep a bare "Blair" apart; "Tony Blair" (more mentions,
+    processed first) must not take the "Blair" id as a related name while
+    "Blair" itself is still an entity, whatever order the clusters come in.
+    (It did, so the ids of such names flipped at every run.)"""
+    clusters = [
+        cluster("a", "PERSON", "Tony Blair", {"tony blair", "blair"}, 5),
+        cluster("b", "PERSON", "Cherie Blair", {"cherie blair", "blair"}, 2),
+        cluster("c", "PERSON", "Blair", {"blair"}, 1),
+        cluster("d", "PERSON", "Walker", {"walker"}, 1),
+        cluster("e", "PERSON", "Walker", {"walker"}, 1),
+    ]
+
+    def version(clusters, previous=None, previous_mentions=None):
+        entities, assignment = link_clusters(clusters)
+        docs = [set() for _ in entities]
+        for (doc_id, _), (e, _, _) in assignment.items():
+            docs[e].add(doc_id)
+        previous_docs = previous_mentions.groupby("entity_id")["doc_id"].agg(set).to_dict() \
+            if previous_mentions is not None else None
+        ids, changes = assign_ids(entities, previous, docs, previous_docs)
+        table = pd.DataFrame({"entity_id": ids, "name": [e.name for e in entities],
+                              "type": [e.label for e in entities], "aliases": [[e.name] for e in entities],
+                              "n_mentions": [e.n_mentions for e in entities]})
+        mentions = pd.DataFrame([(ids[e], doc_id) for (doc_id, _), (e, _, _) in assignment.items()],
+                                columns=["entity_id", "doc_id"])
+        return table, mentions, changes
+
+    first, first_mentions, _ = version(clusters)
+    assert sorted(first["name"]) == ["Blair", "Cherie Blair", "Tony Blair", "Walker"]
+    for reordered in (clusters, clusters[::-1], clusters[3:] + clusters[:3]):
+        again, again_mentions, changes = version(reordered, first, first_mentions)
+        assert changes.empty
+        assert set(zip(again_mentions["doc_id"], again_mentions["entity_id"])) == \
+            set(zip(first_mentions["doc_id"], first_mentions["entity_id"]))
+
+
 def test_ids_are_stable_when_articles_are_added(tmp_path):
     corpus = tmp_path / "in"
     shutil.copytree(SEEDS, corpus)
