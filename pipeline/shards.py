@@ -24,7 +24,7 @@ NLP_CODE = Path(__file__).with_name("nlp.py")
 
 def nlp_fingerprint(model_info: dict) -> str:
     """What a parse depends on besides the text: the model (its name, version
-    and, for a model on disk, every file's bytes) and the parsing code."""
+    and, for a model on disk, every file's bytes but its README) and the parsing code."""
     source = str(model_info.get("path") or model_info.get("source") or "")
     return _fingerprint(str(model_info.get("name")), str(model_info.get("version")), source)
 
@@ -36,7 +36,8 @@ def _fingerprint(name: str, version: str, source_path: str) -> str:
     digest.update(f"{name}\0{version}\0".encode())
     source = Path(source_path)
     if source_path and source.is_dir():
-        for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        # every file but documentation: a model card edit does not change a parse
+        for path in sorted(p for p in source.rglob("*") if p.is_file() and p.suffix.lower() != ".md"):
             digest.update(path.relative_to(source).as_posix().encode())
             digest.update(hashlib.sha256(path.read_bytes()).digest())
     digest.update(NLP_CODE.read_bytes())

@@ -164,3 +164,22 @@ def test_manifest_records_the_nlp_fingerprint(seeds_warehouse):
     work = manifest["nlp_work"]
     assert (work["carried"], work["parsed"], work["fingerprint"]) == (
         0, 5, manifest["model"]["nlp"]["nlp_fingerprint"])
+
+
+def test_nlp_fingerprint_follows_the_model_files_but_not_its_card(tmp_path):
+    """Editing the model card must not re-parse a warehouse; changing a weight or the config must."""
+    from pipeline.nlp import SHIPPED_MODEL
+    from pipeline import shards
+
+    model = tmp_path / "model"
+    shutil.copytree(SHIPPED_MODEL, model)
+
+    def fingerprint() -> str:
+        shards._fingerprint.cache_clear()  # cached per process: a model does not change during a run
+        return shards.nlp_fingerprint({"name": "en_presswork_news", "version": "0.1.0", "path": str(model)})
+
+    before = fingerprint()
+    (model / "README.md").write_text("# a better model card\n", encoding="utf-8")
+    assert fingerprint() == before
+    (model / "config.cfg").write_text((model / "config.cfg").read_text() + "\n", encoding="utf-8")
+    assert fingerprint() != before
