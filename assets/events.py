@@ -5,7 +5,7 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
-from pipeline.carry import articles_to_carry, combine
+from pipeline.carry import articles_to_carry, with_carried
 from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from schemas import EventMentionsModel, EventsModel, validate_table
@@ -37,12 +37,9 @@ def events(
     todo = tokens[~tokens["doc_id"].isin(carried_ids)]
     docs = progress_bar(settings.show_progress, "events")(docs_from_tokens(todo, blank_vocab()))
     fresh, fresh_mentions = extract_events(docs, entity_mentions, entities)
-    if carried_ids:
-        fresh = combine(warehouse.read_rows("events", base, carried_ids), fresh, EVENT_COLUMNS)
-        fresh_mentions = combine(warehouse.read_rows("event_mentions", base, carried_ids), fresh_mentions,
-                                 MENTION_COLUMNS)
-    table = validate_table(EventsModel, fresh)
-    mentions = validate_table(EventMentionsModel, fresh_mentions)
+    table = validate_table(EventsModel, with_carried(fresh, warehouse, "events", base, carried_ids, EVENT_COLUMNS))
+    mentions = validate_table(EventMentionsModel, with_carried(
+        fresh_mentions, warehouse, "event_mentions", base, carried_ids, MENTION_COLUMNS))
     warehouse.record_carried(context.run.run_id, "events", len(carried_ids))
     context.log.info(f"events: {len(carried_ids)} articles carried from {base}, "
                      f"{todo['doc_id'].nunique()} extracted")

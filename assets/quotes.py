@@ -5,7 +5,7 @@ import pandas as pd
 
 from assets._metadata import table_metadata
 from assets.resources import PressworkSettings
-from pipeline.carry import articles_to_carry, combine
+from pipeline.carry import articles_to_carry, with_carried
 from pipeline.nlp import blank_vocab
 from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
 from pipeline.speakers import link_speakers
@@ -23,10 +23,9 @@ def quotes(
     are unchanged keeps its quotes from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    carried = warehouse.read_rows("quotes", base, carried_ids) if carried_ids else pd.DataFrame(columns=QUOTE_COLUMNS)
     fresh = extract_quotes(articles, tokens[~tokens["doc_id"].isin(carried_ids)], blank_vocab())
-    table = combine(carried, link_speakers(fresh, entity_mentions, entities), QUOTE_COLUMNS)
-    table = validate_table(QuotesModel, table)
+    fresh = link_speakers(fresh, entity_mentions, entities)
+    table = validate_table(QuotesModel, with_carried(fresh, warehouse, "quotes", base, carried_ids, QUOTE_COLUMNS))
     warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))
     context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, "
                      f"{articles['doc_id'].nunique() - len(carried_ids)} extracted")

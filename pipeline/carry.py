@@ -18,7 +18,6 @@ import hashlib
 
 import numpy as np
 import pandas as pd
-import pyarrow.parquet as pq
 
 from pipeline.provenance import code_fingerprint
 from pipeline.warehouse import CARRIED_TOKENS, Warehouse
@@ -48,10 +47,7 @@ def eligible_articles(warehouse: Warehouse, run_id: str) -> tuple[str | None, se
     base = warehouse.base_version(run_id)
     if base is None or warehouse.manifest(base).get("code_version", {}).get("source_fingerprint") != code_fingerprint():
         return base, set()
-    carried = warehouse.staging_dir(run_id) / f"{CARRIED_TOKENS}.parquet"
-    if not carried.exists():
-        return base, set()
-    return base, set(pq.read_table(carried, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+    return base, warehouse.staged_doc_ids(run_id, CARRIED_TOKENS)
 
 
 def carried_articles(eligible: set[str], context_now: pd.Series, context_base: pd.Series) -> list[str]:
@@ -71,9 +67,12 @@ def articles_to_carry(warehouse: Warehouse, run_id: str, mentions: pd.DataFrame,
     return base, carried_articles(eligible, entity_context(mentions, entities), before)
 
 
-def combine(carried: pd.DataFrame, fresh: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
-    """Carried and fresh rows as one table in the order a full run gives:
-    by document, each article's rows in their own order."""
+def with_carried(fresh: pd.DataFrame, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],
+                 columns: list[str]) -> pd.DataFrame:
+    """The fresh rows and the carried articles' rows of `table` in `base` as
+    one table in the order a full run gives: by document, each article's rows
+    in their own order."""
+    carried = warehouse.read_rows(table, base, carried_ids) if carried_ids else fresh.iloc[0:0]
     frames = [f[columns] for f in (carried, fresh) if len(f)]
     if not frames:
         return fresh[columns]

@@ -53,13 +53,7 @@ def extract_entities(
                 doc_id=doc_id, cluster=index, label=cluster.label, name=cluster.name, key=cluster.key,
                 alias_keys={r.key for r in members[index] if r.key}, n_mentions=len(members[index])))
     entities, assignment = link_clusters(clusters)
-    docs_of: list[set[str]] = [set() for _ in entities]
-    for (doc_id, _), (e, _, _) in assignment.items():
-        docs_of[e].add(doc_id)
-    previous_docs = None
-    if previous_mentions is not None and len(previous_mentions):
-        previous_docs = previous_mentions.groupby("entity_id")["doc_id"].agg(set).to_dict()
-    ids, changes = assign_ids(entities, previous, docs_of, previous_docs)
+    ids, changes = assign_ids(entities, previous, assignment, previous_mentions)
     mentions = _mention_table(rows, entities, ids, assignment)
     return mentions, _entity_table(mentions, entities, ids), changes
 

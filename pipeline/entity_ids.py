@@ -36,16 +36,19 @@ def alias_key(alias: str) -> str:
 
 def assign_ids(
     entities: list[Entity], previous: pd.DataFrame | None,
-    docs: list[set[str]] | None = None, previous_docs: dict[str, set[str]] | None = None,
+    assignment: dict | None = None, previous_mentions: pd.DataFrame | None = None,
 ) -> tuple[list[str], pd.DataFrame]:
     """-> (one id per entity, the change records against `previous`, the
-    previous version's entities table or None). With `docs` (each entity's
-    articles) and `previous_docs` (each previous id's articles), a name shared
-    by several entities ("Walker" in three unrelated articles) keeps, for each,
-    the id of the one that was in the same articles, whatever order the
-    entities come in."""
+    previous version's entities table or None). With link_clusters'
+    `assignment` and the previous version's `entity_mentions`, a name shared
+    by several entities keeps, for each, the id of the one that was in the
+    same articles, whatever order the entities come in."""
     by_key, by_alias, prev_name, prev_size = _previous_index(previous)
-    docs, previous_docs = docs or [set()] * len(entities), previous_docs or {}
+    docs: list[set[str]] = [set() for _ in entities]
+    for (doc_id, _), (e, _, _) in (assignment or {}).items():
+        docs[e].add(doc_id)
+    previous_docs = {} if previous_mentions is None or previous_mentions.empty else \
+        previous_mentions.groupby("entity_id")["doc_id"].agg(set).to_dict()
     order = sorted(range(len(entities)), key=lambda i: (-entities[i].n_mentions, entities[i].key))
 
     def candidates(i: int) -> tuple[list[str], list[str]]:

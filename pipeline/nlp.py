@@ -251,7 +251,7 @@ def _annotation_array(vocab, chunk: pd.DataFrame, bounds: list[int]) -> np.ndarr
     expects them."""
     def interned(column: str, key) -> np.ndarray:
         codes, uniques = pd.factorize(chunk[column])
-        return np.array([key(u) for u in uniques], dtype=np.uint64)[codes] if len(uniques) else codes.astype(np.uint64)
+        return np.array([key(u) for u in uniques], dtype=np.uint64)[codes]
 
     position = np.arange(len(chunk)) - np.repeat(bounds[:-1], np.diff(bounds))  # index within its document
     sentence = chunk["sentence_index"].to_numpy()
@@ -261,15 +261,15 @@ def _annotation_array(vocab, chunk: pd.DataFrame, bounds: list[int]) -> np.ndarr
     entity = chunk["ent_iob"].isin(["B", "I"]).to_numpy()
     iob = np.where(entity, np.where(chunk["ent_iob"].to_numpy() == "B", 3, 1), 2)  # Token.iob_strings(): "", I, O, B
     columns = [
-        interned("pos", lambda p: parts_of_speech.IDS[p]),
+        interned("pos", parts_of_speech.IDS.__getitem__),
         interned("tag", vocab.strings.add),
         interned("morph", vocab.morphology.add),
         interned("lemma", vocab.strings.add),
         interned("dep", vocab.strings.add),
-        (chunk["head_index"].to_numpy() - position).astype(np.int64),
+        chunk["head_index"].to_numpy() - position,
         sent_start,
         iob,
-        np.where(entity, interned("ent_type", vocab.strings.add), 0),
+        np.where(entity, interned("ent_type", vocab.strings.add), np.uint64(0)),
     ]
-    return np.stack([np.asarray(c).astype(np.int64).astype(np.uint64) if np.asarray(c).dtype != np.uint64 else c
-                     for c in columns], axis=1)
+    # signed columns (relative heads, -1 sentence starts) wrap to uint64 as spaCy's arrays hold them
+    return np.stack([c.astype(np.uint64) for c in columns], axis=1)

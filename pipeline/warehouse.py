@@ -151,11 +151,11 @@ class Warehouse:
     def table_files(self, table: str, version: str) -> list[Path]:
         return sorted(self.table_dir(table, version).glob("*.parquet"))
 
-    def read_table(self, table: str, version: str | None = None) -> pd.DataFrame:
+    def read_table(self, table: str, version: str | None = None, columns: list[str] | None = None) -> pd.DataFrame:
         version = version or self.latest()
         if version is None:
             raise FileNotFoundError(f"no committed version in {self.root}")
-        return pq.read_table(self.table_files(table, version)).to_pandas()
+        return pq.read_table(self.table_files(table, version), columns=columns).to_pandas()
 
     def read_rows(self, table: str, version: str, doc_ids: list[str]) -> pd.DataFrame:
         """The rows of these documents only: files are sorted by doc_id with
@@ -163,10 +163,7 @@ class Warehouse:
         return _read_doc_rows(self.table_files(table, version), doc_ids)
 
     def doc_ids(self, table: str, version: str) -> set[str]:
-        files = self.table_files(table, version)
-        if not files:
-            return set()
-        return set(pq.read_table(files, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+        return _doc_ids_in(self.table_files(table, version))
 
     def read_latest(self, table: str) -> pd.DataFrame | None:
         """The latest committed version's table, or None when there is no
@@ -191,6 +188,10 @@ class Warehouse:
     def record_carried(self, run_id: str, table: str, n_articles: int) -> None:
         """How many articles' rows of `table` this run carried over (recorded in the manifest)."""
         (self.staging_dir(run_id) / f"carried-{table}.json").write_text(json.dumps(n_articles))
+
+    def staged_doc_ids(self, run_id: str, table: str) -> set[str]:
+        path = self.staging_dir(run_id) / f"{table}.parquet"
+        return _doc_ids_in([path] if path.exists() else [])
 
     def read_staged(self, run_id: str, table: str, doc_ids: list[str] | None = None) -> pd.DataFrame:
         path = self.staging_dir(run_id) / f"{table}.parquet"
@@ -403,6 +404,12 @@ def view_statements(warehouse: Warehouse, manifest: dict) -> list[str]:
         listing = ", ".join("'" + f.replace("'", "''") + "'" for f in files)
         statements.append(f'CREATE OR REPLACE VIEW "{table}" AS SELECT * FROM read_parquet([{listing}])')
     return statements
+
+
+def _doc_ids_in(files: list[Path]) -> set[str]:
+    if not files:
+        return set()
+    return set(pq.read_table(files, columns=["doc_id"]).column("doc_id").unique().to_pylist())
 
 
 def _read_doc_rows(files: list[Path], doc_ids: list[str]) -> pd.DataFrame:

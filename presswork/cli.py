@@ -114,7 +114,6 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.shard_words < 1:
         raise CliError(f"--shard-words must be positive, got {args.shard_words}", EXIT_USAGE)
     from pipeline.nlp import ModelNotFoundError, model_info
-    from pipeline.shards import nlp_fingerprint
     from presswork.execution import auto_workers, execute_run
     from presswork.progress import ProgressHandler
 
@@ -143,7 +142,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         with Warehouse(warehouse_dir).run_lock(wait=not args.no_wait, on_wait=say_waiting):
             # decided under the lock: what is left to parse depends on the version this run builds on
             workers = int(args.workers) if args.workers != "auto" else auto_workers(
-                input_dir, None if args.rebuild else Warehouse(warehouse_dir), nlp_fingerprint(model))
+                input_dir, None if args.rebuild else Warehouse(warehouse_dir), model)
             if not args.quiet:
                 print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
                       file=sys.stderr)

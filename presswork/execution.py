@@ -17,7 +17,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.shards import previous_fingerprint
+from pipeline.shards import nlp_fingerprint, previous_fingerprint
 from pipeline.warehouse import Warehouse
 from presswork.progress import ProgressHandler
 
@@ -26,7 +26,7 @@ AUTO_PARALLEL_BYTES = 2_000_000
 POLL_SECONDS = 0.5
 
 
-def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, nlp_fingerprint: str | None = None) -> int:
+def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, model: dict | None = None) -> int:
     """One process when there is little text to parse: a small folder, or a
     re-run where the latest version (parsed with the same model and code)
     already holds almost every file at its path and size. Else one per core."""
@@ -34,9 +34,9 @@ def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, nlp_finger
              for p in input_dir.rglob("*.txt") if p.is_file() and not p.is_symlink()}
     to_parse = sum(sizes.values())
     latest = warehouse.latest() if warehouse is not None else None
-    if to_parse >= AUTO_PARALLEL_BYTES and latest is not None and nlp_fingerprint is not None \
-            and previous_fingerprint(warehouse.manifest(latest)) == nlp_fingerprint:
-        documents = warehouse.read_table("documents", latest)
+    if to_parse >= AUTO_PARALLEL_BYTES and latest is not None and model is not None \
+            and previous_fingerprint(warehouse.manifest(latest)) == nlp_fingerprint(model):
+        documents = warehouse.read_table("documents", latest, columns=["source_file", "source_bytes"])
         known = set(zip(documents["source_file"], documents["source_bytes"].astype(int)))
         to_parse = sum(size for path, size in sizes.items() if (path, size) not in known)
     return 1 if to_parse < AUTO_PARALLEL_BYTES else max(1, min(os.cpu_count() or 1, 8))

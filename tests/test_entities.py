@@ -275,12 +275,7 @@ def test_ids_do_not_move_between_entities_that_are_still_there():
 
     def version(clusters, previous=None, previous_mentions=None):
         entities, assignment = link_clusters(clusters)
-        docs = [set() for _ in entities]
-        for (doc_id, _), (e, _, _) in assignment.items():
-            docs[e].add(doc_id)
-        previous_docs = previous_mentions.groupby("entity_id")["doc_id"].agg(set).to_dict() \
-            if previous_mentions is not None else None
-        ids, changes = assign_ids(entities, previous, docs, previous_docs)
+        ids, changes = assign_ids(entities, previous, assignment, previous_mentions)
         table = pd.DataFrame({"entity_id": ids, "name": [e.name for e in entities],
                               "type": [e.label for e in entities], "aliases": [[e.name] for e in entities],
                               "n_mentions": [e.n_mentions for e in entities]})

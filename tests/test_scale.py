@@ -183,3 +183,45 @@ def test_nlp_fingerprint_follows_the_model_files_but_not_its_card(tmp_path):
     assert fingerprint() == before
     (model / "config.cfg").write_text((model / "config.cfg").read_text() + "\n", encoding="utf-8")
     assert fingerprint() != before
+
+
+def test_auto_workers_uses_one_process_when_little_is_left_to_parse(tmp_path):
+    """2.4 MB of articles: one worker per core on a first run, one process on a
+    re-run where the latest version (same model) holds most of the text at the
+    same paths and sizes, and one per core again once the model changed or
+    most files changed size."""
+    import os
+
+    from pipeline.nlp import model_info
+    from pipeline.shards import nlp_fingerprint
+    from presswork.execution import auto_workers
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text("word " * 160_000, encoding="utf-8")
+    (folder / "new.txt").write_text("A new article.\n", encoding="utf-8")
+    model = model_info()
+
+    class Latest:  # the two things auto_workers reads from a warehouse: the manifest and documents' sizes
+        def __init__(self, fingerprint: str, sizes: dict[str, int]):
+            self.fingerprint, self.sizes = fingerprint, sizes
+
+        def latest(self):
+            return "v1"
+
+        def manifest(self, version):
+            return {"model": {"nlp": {"nlp_fingerprint": self.fingerprint}}}
+
+        def read_table(self, table, version, columns):
+            return pd.DataFrame({"source_file": list(self.sizes), "source_bytes": list(self.sizes.values())})
+
+    per_core = max(1, min(os.cpu_count() or 1, 8))
+    known = {name: 800_000 for name in ("a.txt", "b.txt", "c.txt")}
+    assert auto_workers(folder) == per_core
+    assert auto_workers(folder, Latest(nlp_fingerprint(model), known), model) == 1
+    assert auto_workers(folder, Latest("another model", known), model) == per_core
+    one_changed = {**known, "c.txt": 799_999}  # 0.8 MB to parse again: still one process
+    assert auto_workers(folder, Latest(nlp_fingerprint(model), one_changed), model) == 1
+    all_changed = {name: 799_999 for name in known}
+    assert auto_workers(folder, Latest(nlp_fingerprint(model), all_changed), model) == per_core
