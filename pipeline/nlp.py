@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import spacy
 from spacy import parts_of_speech
-from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, LEMMA, MORPH, POS, SENT_START, TAG
+from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IS_SPACE, LEMMA, MORPH, POS, SENT_START, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -147,8 +147,28 @@ def _presegmented(nlp: Language, text: str, sentence_starts: set[int], offset: i
     doc = tokenize(nlp, text)
     starts = np.full((len(doc), 1), -1, dtype="int64")  # -1: "not a sentence start", fixed for the parser
     starts[[t.i for t in doc if t.i == 0 or (t.idx + offset) in sentence_starts]] = 1
+    _isolate_edge_whitespace(doc, starts)
     doc.from_array([SENT_START], starts.astype("uint64"))  # spaCy's array type; -1 survives the round trip
     return doc
+
+
+# The parser learnt from UD EWT, which has no whitespace tokens: handed a
+# paragraph break ("\n\n") at the end of a sentence, it made the break the
+# sentence's root in 8 % of PolNeAR's sentences and hung the real words under
+# it. A whitespace token that opens or closes one of our sentences is therefore
+# parsed as a sentence of its own, and afterwards attached to its neighbour
+# (spaCy's convention for whitespace: dep "dep", POS SPACE), so every sentence
+# still has one root.
+def _isolate_edge_whitespace(doc: Doc, starts: np.ndarray) -> None:
+    space = doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
+    if not space.any():
+        return
+    is_start = starts[:, 0] == 1
+    next_is_start = np.append(is_start[1:], True)
+    closes = space & next_is_start
+    opens = space & is_start & ~closes
+    starts[closes] = 1
+    starts[np.flatnonzero(opens) + 1] = 1
 
 
 def parse_documents(
@@ -190,24 +210,44 @@ def _token_frame(doc_id: str, doc: Doc, piece: str, offset: int, first_token: in
     local = [t.idx for t in doc]
     ends = [i + len(t) for i, t in zip(local, doc)]
     starts = np.array(local, dtype="int64") + offset
+    sentence_index = np.maximum(np.searchsorted(sentence_starts, starts, side="right") - 1, 0)
+    heads, deps = _attach_whitespace(doc, sentence_index)
+    space = [t.is_space for t in doc]
     return pd.DataFrame({
         "doc_id": doc_id,
         "token_index": np.arange(len(doc), dtype="int64") + first_token,
         # Our sentences, not the parser's: a token belongs to the last sentence starting at or before it.
-        "sentence_index": np.maximum(np.searchsorted(sentence_starts, starts, side="right") - 1, 0),
+        "sentence_index": sentence_index,
         "start_char": starts,
         "end_char": np.array(ends, dtype="int64") + offset,
         "text": [piece[a:b] for a, b in zip(local, ends)],
         "whitespace": [piece[b:b + len(t.whitespace_)] for b, t in zip(ends, doc)],
         "lemma": [t.lemma_ for t in doc],
-        "pos": [t.pos_ for t in doc],
-        "tag": [t.tag_ for t in doc],
-        "morph": [str(t.morph) for t in doc],
-        "dep": [t.dep_ for t in doc],
-        "head_index": np.array([t.head.i for t in doc], dtype="int64") + first_token,
+        "pos": ["SPACE" if s else t.pos_ for s, t in zip(space, doc)],
+        "tag": ["_SP" if s else t.tag_ for s, t in zip(space, doc)],
+        "morph": ["" if s else str(t.morph) for s, t in zip(space, doc)],
+        "dep": deps,
+        "head_index": heads + first_token,
         "ent_iob": [t.ent_iob_ for t in doc],
         "ent_type": [t.ent_type_ for t in doc],
     })
+
+
+def _attach_whitespace(doc: Doc, sentence_index: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Heads and dependency labels with each whitespace token that
+    _isolate_edge_whitespace parsed alone hung on its neighbour in the same
+    sentence: the token before it, or after it when it opens the sentence."""
+    heads = np.array([t.head.i for t in doc], dtype="int64")
+    deps = [t.dep_ for t in doc]
+    for t in doc:
+        if not t.is_space or t.head.i != t.i:
+            continue
+        i = t.i
+        if i > 0 and sentence_index[i - 1] == sentence_index[i]:
+            heads[i], deps[i] = i - 1, "dep"
+        elif i + 1 < len(doc) and sentence_index[i + 1] == sentence_index[i]:
+            heads[i], deps[i] = i + 1, "dep"
+    return heads, deps
 
 
 DOCS_CHUNK_TOKENS = 100_000  # tokens turned into Python lists at a time: bounded memory, few conversions

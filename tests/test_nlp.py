@@ -105,3 +105,20 @@ def test_unicode_spaces_are_spaces_to_the_model_and_kept_in_the_tokens():
     assert "".join(w + s for w, s in zip(tokens["text"], tokens["whitespace"])) == text
     assert all(text[a:b] == w for a, b, w in zip(tokens["start_char"], tokens["end_char"], tokens["text"]))
     assert "\u00a0" in set(tokens["whitespace"]) and "PROPN" not in set(tokens["pos"][:6])
+
+
+def test_paragraph_breaks_are_never_a_sentence_root(parsed):
+    """The parser never saw whitespace tokens in training: a paragraph break
+    ending a sentence is parsed on its own and hung on its neighbour, so each
+    sentence's root is a word and no word hangs under a break."""
+    _, _, tokens = parsed
+    space = tokens["text"].str.isspace()
+    assert space.any()
+    assert (tokens.loc[space, "pos"] == "SPACE").all()
+    roots = tokens[tokens["dep"] == "ROOT"]
+    assert roots.groupby(["doc_id", "sentence_index"]).size().eq(1).all()
+    assert not roots["text"].str.isspace().any()
+    heads = tokens.set_index(["doc_id", "token_index"])["text"]
+    words = tokens[~space]
+    head_text = heads.reindex(list(zip(words["doc_id"], words["head_index"]))).to_numpy()
+    assert not pd.Series(head_text).str.isspace().any()
