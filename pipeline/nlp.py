@@ -236,11 +236,13 @@ def _token_frame(doc_id: str, doc: Doc, piece: str, offset: int, first_token: in
 def _attach_whitespace(doc: Doc, sentence_index: np.ndarray) -> tuple[np.ndarray, list[str]]:
     """Heads and dependency labels with each whitespace token that
     _isolate_edge_whitespace parsed alone hung on its neighbour in the same
-    sentence: the token before it, or after it when it opens the sentence."""
+    sentence: the token before it, or after it when it opens the sentence.
+    A whitespace root with dependents was parsed inside a sentence (a double
+    space mid-sentence) and stays its root: moving it would make a cycle."""
     heads = np.array([t.head.i for t in doc], dtype="int64")
     deps = [t.dep_ for t in doc]
     for t in doc:
-        if not t.is_space or t.head.i != t.i:
+        if not t.is_space or t.head.i != t.i or t.left_edge.i != t.i or t.right_edge.i != t.i:
             continue
         i = t.i
         if i > 0 and sentence_index[i - 1] == sentence_index[i]:

@@ -122,3 +122,21 @@ def test_paragraph_breaks_are_never_a_sentence_root(parsed):
     words = tokens[~space]
     head_text = heads.reindex(list(zip(words["doc_id"], words["head_index"]))).to_numpy()
     assert not pd.Series(head_text).str.isspace().any()
+
+
+def test_only_a_lone_whitespace_root_is_hung_on_its_neighbour():
+    """A double space mid-sentence may be parsed as the root with the words
+    under it; moving that root would close a cycle, so it stays."""
+    import numpy as np
+
+    from pipeline.nlp import _attach_whitespace
+    from spacy.tokens import Doc
+
+    words = ["the", "logistics", "are", " ", "similar", ".", "\n\n"]
+    heads = [1, 3, 3, 3, 3, 3, 6]  # the mid-sentence space is the root; the break is a lone root
+    deps = ["det", "nsubj", "cop", "ROOT", "xcomp", "punct", "ROOT"]
+    doc = Doc(blank_vocab(), words=words, spaces=[True, True, False, False, False, False, False],
+              heads=heads, deps=deps)
+    new_heads, new_deps = _attach_whitespace(doc, np.zeros(len(words), dtype="int64"))
+    assert new_heads[3] == 3 and new_deps[3] == "ROOT"
+    assert new_heads[6] == 5 and new_deps[6] == "dep"
