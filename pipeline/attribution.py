@@ -171,8 +171,16 @@ def _according_to(sentence: Span, outside: set[int]) -> Attribution | None:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "to":
             objects = [t for t in token.doc[token.i + 1].children if t.dep_ in {"pobj", "obl", "nmod"}]
             objects += [t for t in token.children if t.dep_ in {"pobj", "obl", "nmod"} and t.i > token.i + 1]
+            if token.dep_ == "case" and token.head.i > token.i + 1:  # UD: "according to" is the case of its noun
+                noun = token.head
+                # "according to talk radio host Rush Limbaugh": the role words hang on the name
+                while noun.dep_ in {"nmod:desc", "compound", "flat"} and noun.head.i > noun.i:
+                    noun = noun.head
+                objects.append(noun)
             if objects and objects[0].i in outside:
                 name, mention, label, conf = speaker_of(objects[0])
+                if mention.start <= token.i + 1 < mention.end:  # the phrase is the source, not the cue
+                    mention = mention.doc[token.i + 2:mention.end]
                 cue = token.doc[token.i:token.i + 2]
                 return Attribution(cue.text, cue.start_char, cue.end_char, name, mention.start_char,
                                    mention.end_char, label, conf)
@@ -266,11 +274,63 @@ def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution
     subject = subject_of(root)
     if subject is None or subject.i in quoted_tokens:
         return None
-    if not (subject.lower_ in PRONOUNS - {"it"} or subject.ent_type_ in {"PERSON", "ORG", "NORP"}):
+    # A named subject the NER mislabelled ("Trump" as MISC or GPE) still names someone.
+    if not (subject.lower_ in PRONOUNS - {"it"} or subject.ent_type_ in {"PERSON", "ORG", "NORP"}
+            or (subject.pos_ == "PROPN" and subject.ent_type_ in {"MISC", "GPE"})):
         return None
     name, mention, label, conf = speaker_of(subject, quoted_tokens)
     cue, cue_start, cue_end = cue_text(root)
     return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.6 * conf)
+
+
+# Verbs whose complement is someone's words: what lawmakers called "fraud",
+# hailed him as "The Comeback Kid", likened them to a "vicious snake".
+NAMING_VERBS = frozenset("""
+    call label dub nickname brand term describe characterize characterise hail liken compare cite proclaim chant
+    deride decry denounce sing
+""".split())
+COMPLEMENT_DEPS = {"obj", "dobj", "xcomp", "obl", "oprd", "attr", "conj", "amod", "compound", "nmod", "appos", "advcl"}
+
+
+def naming_verb(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
+    """A quoted term that is (or modifies) the complement of a naming verb is
+    the words of that verb's subject, title-cased or not: 'Trump called the
+    winner "Miss Piggy"'. Looks no further up than the nearest verb."""
+    token = quote.root
+    for _ in range(3):
+        head = token.head
+        if head.i == token.i or token.dep_ not in COMPLEMENT_DEPS or head.i in quoted_tokens:
+            return None
+        if head.pos_ in {"VERB", "AUX"}:
+            if head.lemma_.lower() not in NAMING_VERBS:
+                return None
+            subject = subject_of(head) or _named_subject_before(head)
+            if subject is None or subject.i in quoted_tokens:
+                return None
+            name, mention, label, conf = speaker_of(subject, quoted_tokens)
+            cue, cue_start, cue_end = cue_text(head)
+            return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.8 * conf)
+        token = head
+    return None
+
+
+def reporting_verb(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | None:
+    """A quoted term inside the clause a speech verb reports ("Clinton says
+    the Ohio native nicknamed 'King James' is ...") is part of that report."""
+    token = quote.root
+    for _ in range(6):
+        head = token.head
+        if head.i == token.i or head.i in quoted_tokens:
+            return None
+        if token.dep_ == "ccomp" and head.lemma_.lower() in INDIRECT_VERBS and head.pos_ == "VERB":
+            subject = subject_of(head)
+            if subject is None or subject.i in quoted_tokens or subject.lower_ == "it":
+                return None
+            name, mention, label, conf = speaker_of(subject, quoted_tokens)
+            cue, cue_start, cue_end = cue_text(head)
+            return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.8 * conf)
+        token = head
+    return None
 
 
 DASHES = {"―", "—", "–", "-", "--"}

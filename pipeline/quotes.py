@@ -17,8 +17,8 @@ import pandas as pd
 from spacy.tokens import Doc, Span
 
 from pipeline.attribution import (
-    INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, dash_credit, speaker_of, subject_of,
-    trailing_cue,
+    INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, dash_credit, naming_verb, reporting_verb,
+    speaker_of, subject_of, trailing_cue,
 )
 from pipeline.nlp import docs_from_tokens
 from pipeline.quote_marks import QuotedSpan, find_quoted_spans
@@ -95,6 +95,11 @@ def quotes_in_document(doc_id: str, doc: Doc, text: str) -> list[dict]:
         if attribution is None and quote.depth == 0:
             attribution = dash_credit(doc, span) or trailing_cue(doc, span) or clause_holder(doc, span, quoted_tokens)
         kind = _classify(text, quote, span, attribution)
+        if kind == "scare" and quote.depth == 0:
+            # a term someone is reported as using is their words, whatever it looks like
+            reported = naming_verb(doc, span, quoted_tokens) or reporting_verb(doc, span, quoted_tokens)
+            if reported is not None:
+                kind, attribution = "partial", reported
         confidence = quote.confidence
         if kind == "scare":
             attribution = None

@@ -145,3 +145,27 @@ def test_speaker_patterns_from_us_news(text, content, speaker):
     row = quotes[quotes["text"].str.startswith(content)].iloc[0]
     assert row["kind"] == "direct" and row["speaker"] == speaker
     assert text[int(row["speaker_start_char"]):int(row["speaker_end_char"])].endswith(speaker.split()[-1])
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    # a term someone is reported as calling someone: their words, though title-cased
+    ("The row grew.\n\nShe pointed to reports that Trump called the 1996 pageant winner “Miss Piggy” as an example "
+     "of his disrespect for women.", "Miss Piggy", "Trump"),
+    # a naming verb whose complement is the quoted comparison
+    ("The rally went on.\n\nAt a rally, Donald Trump likened the refugees to a “vicious snake” in a song.",
+     "vicious snake", "Donald Trump"),
+    # "according to X" parsed the UD way (the phrase is the case marker of X)
+    ("The campaign answered.\n\nAccording to conservative talk radio host Rush Limbaugh, the move reeks of “fear” "
+     "and desperation.", "fear", "Rush Limbaugh"),
+])
+def test_quoted_terms_someone_is_reported_as_using_are_partial_quotes(text, content, speaker):
+    quotes = _quotes_of(text)
+    row = quotes[quotes["text"] == content].iloc[0]
+    assert row["kind"] == "partial" and speaker in row["speaker"]
+
+
+def test_a_term_nobody_is_reported_as_using_stays_a_scare_quote():
+    quotes = _quotes_of("Markets fell.\n\nThe bill, known as the “Justice Against Sponsors of Terrorism Act”, "
+                        "was passed by Congress with wide support.")
+    row = quotes[quotes["text"].str.startswith("Justice")].iloc[0]
+    assert row["kind"] == "scare" and row["speaker"] is None
