@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         "query", help="run read-only DuckDB SQL over a version's tables",
         description="Run DuckDB SQL (SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN) over the tables of the "
         "latest version (or --version). Tables: documents, sentences, tokens, entity_mentions, entities, "
-        "entity_changes, quotes, rejected.",
+        "entity_changes, quotes, events, event_mentions, rejected.",
     )
     query.add_argument("sql", help='e.g. "select count(*) from sentences"')
     _warehouse_arg(query)

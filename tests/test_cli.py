@@ -99,6 +99,13 @@ def test_help_lists_commands():
     assert "--input" in run_cli("run", "--help").stdout
 
 
+def test_query_help_names_every_table_a_version_holds():
+    from schemas import TABLES
+
+    out = " ".join(run_cli("query", "--help").stdout.split())
+    assert [t for t in TABLES if t not in out] == []
+
+
 def test_run_with_bad_inputs_commits_good_rows_and_lists_the_rest(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
