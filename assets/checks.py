@@ -7,6 +7,7 @@ import pandas as pd
 from assets.resources import PressworkSettings
 from pipeline import validation
 from pipeline.ingest import discover_files
+from pipeline.staged import StagedTable
 
 SHOWN_FAILURES = 10
 
@@ -81,9 +82,12 @@ def every_input_accounted_for(
 
 
 @dg.asset_check(asset="tokens", additional_ins=_ARTICLES, blocking=True)
-def token_spans_match_text(tokens: pd.DataFrame, articles: pd.DataFrame) -> dg.AssetCheckResult:
+def token_spans_match_text(tokens: StagedTable, articles: pd.DataFrame) -> dg.AssetCheckResult:
     """Every token's offsets index documents.text exactly (and its doc_id exists)."""
-    return _result(validation.span_mismatches(tokens, articles), "text == documents.text[start_char:end_char]")
+    bad = [validation.span_mismatches(batch, articles)
+           for batch in tokens.batches(columns=["token_index", "start_char", "end_char", "text"])]
+    return _result(pd.concat(bad, ignore_index=True) if bad else pd.DataFrame(),
+                   "text == documents.text[start_char:end_char]")
 
 
 @dg.asset_check(asset="quotes", additional_ins=_ARTICLES, blocking=True)

@@ -1,13 +1,15 @@
 """Stage 5, entities: `entity_mentions`, `entities` and `entity_changes`."""
 
+import functools
+
 import dagster as dg
-import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
 from pipeline.entities import extract_entities
-from pipeline.mentions import person_word_share
+from pipeline.mentions import person_word_counts, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
+from pipeline.staged import StagedTable
 from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, validate_table
 
 
@@ -28,16 +30,17 @@ from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, vali
         ),
     },
 )
-def entities(context: dg.AssetExecutionContext, tokens: pd.DataFrame, settings: PressworkSettings):
+def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: PressworkSettings):
     """NER mentions repaired for news, resolved within each article (surnames,
     acronyms, roles, misspellings) and linked across articles, blocked by name key."""
     # Ids stay stable against the version this run started from (the one its tokens were carried from).
     warehouse = settings.warehouse
-    base = warehouse.base_version(context.run_id)
+    base = warehouse.base_version(context.run.run_id)
     previous = warehouse.read_if_present("entities", base)
     previous_mentions = warehouse.read_if_present("entity_mentions", base)
-    docs = docs_from_tokens(tokens, blank_vocab())
-    person_share = person_word_share(tokens["text"], tokens["ent_type"])
+    counts = [person_word_counts(b["text"], b["ent_type"]) for b in tokens.batches(columns=["text", "ent_type"])]
+    person_share = shares(functools.reduce(lambda a, b: a.add(b, fill_value=0), counts))
+    docs = (doc for batch in tokens.batches() for doc in docs_from_tokens(batch, blank_vocab()))
     mentions, table, changes = extract_entities(
         progress_bar(settings.show_progress, "entities")(docs), previous, person_share, previous_mentions)
     mentions = validate_table(EntityMentionsModel, mentions)

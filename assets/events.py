@@ -8,6 +8,7 @@ from assets.resources import PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
+from pipeline.staged import StagedTable
 from schemas import EventMentionsModel, EventsModel, validate_table
 
 
@@ -25,7 +26,7 @@ from schemas import EventMentionsModel, EventsModel, validate_table
     },
 )
 def events(
-    context: dg.AssetExecutionContext, tokens: pd.DataFrame, entity_mentions: pd.DataFrame,
+    context: dg.AssetExecutionContext, tokens: StagedTable, entity_mentions: pd.DataFrame,
     entities: pd.DataFrame, settings: PressworkSettings,
 ):
     """Verbs and event nouns from the CAMEO lexicon, arguments from the parse
@@ -34,15 +35,15 @@ def events(
     from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    todo = tokens[~tokens["doc_id"].isin(carried_ids)]
-    docs = progress_bar(settings.show_progress, "events")(docs_from_tokens(todo, blank_vocab()))
-    fresh, fresh_mentions = extract_events(docs, entity_mentions, entities)
+    docs = (doc for batch in tokens.batches(exclude=carried_ids) for doc in docs_from_tokens(batch, blank_vocab()))
+    fresh, fresh_mentions = extract_events(progress_bar(settings.show_progress, "events")(docs),
+                                           entity_mentions, entities)
     table = validate_table(EventsModel, with_carried(fresh, warehouse, "events", base, carried_ids, EVENT_COLUMNS))
     mentions = validate_table(EventMentionsModel, with_carried(
         fresh_mentions, warehouse, "event_mentions", base, carried_ids, MENTION_COLUMNS))
     warehouse.record_carried(context.run.run_id, "events", len(carried_ids))
     context.log.info(f"events: {len(carried_ids)} articles carried from {base}, "
-                     f"{todo['doc_id'].nunique()} extracted")
+                     f"{fresh['doc_id'].nunique()} with events extracted")
     roots = table["event_type"].value_counts()
     yield dg.Output(table, "events", metadata=table_metadata(
         table[["event_type", "trigger", "agent", "target", "hypothetical", "negated"]],

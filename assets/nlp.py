@@ -6,16 +6,18 @@ shards), one parse step per shard (fanned out: under the multiprocess
 executor, shards are parsed in parallel processes), and a merge."""
 
 import json
+from pathlib import Path
 
 import dagster as dg
 import pandas as pd
 
-from assets._metadata import progress_bar, table_metadata
+from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
 from assets.resources import NlpModel, PressworkSettings
 from pipeline.failpoints import failpoint
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
 from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
-from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, write_parquet
+from pipeline.staged import StagedTable, merge_sorted
+from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, write_parquet
 from schemas import TokensModel, arrow_schema, validate_table
 
 
@@ -37,9 +39,13 @@ def plan_nlp_shards(
         previous_tokens_doc_ids=warehouse.doc_ids("tokens", previous) if same else set(),
         same_fingerprint=same, shard_words=settings.shard_words,
     )
-    carried = warehouse.read_rows("tokens", previous, plan.carried) if plan.carried else _empty_tokens()
     staging = warehouse.claim_staging(context.run_id)
-    write_parquet(carried, staging / f"{CARRIED_TOKENS}.parquet", schema=arrow_schema("tokens"), sort_by="doc_id")
+    carried_path = staging / f"{CARRIED_TOKENS}.parquet"
+    if plan.carried:  # copied file to file: the carried tokens never sit in memory
+        merge_sorted(warehouse.table_files("tokens", previous), carried_path, TOKEN_ORDER, ROW_GROUP_SIZE,
+                     doc_ids=plan.carried)
+    else:
+        write_parquet(_empty_tokens(), carried_path, schema=arrow_schema("tokens"))
     context.log.info(f"nlp plan: {len(plan.carried)} articles carried over from {previous or 'no version'}, "
                      f"{plan.n_to_parse} to parse in {len(plan.shards)} shard(s) of ~{settings.shard_words:,} words")
     for n, shard in enumerate(plan.shards or [[]]):  # one (empty) shard at least, so the merge always runs
@@ -65,6 +71,7 @@ def parse_nlp_shard(
     sentences = warehouse.read_staged(context.run_id, "sentences", doc_ids=shard)
     table = parse_documents(articles, sentences, nlp_model.load(),
                             progress=progress_bar(settings.show_progress, "nlp"))
+    table = validate_table(TokensModel, table)  # here, a shard at a time, not once on the whole corpus
     write_parquet(table, warehouse.staging_dir(context.run_id) / f"{name}.parquet",
                   schema=arrow_schema("tokens"), sort_by="doc_id")
     failpoint("nlp.shard")
@@ -72,25 +79,31 @@ def parse_nlp_shard(
     return name
 
 
-@dg.op(out=dg.Out(pd.DataFrame, io_manager_key="staging_io_manager"))
+@dg.op(out=dg.Out(StagedTable, io_manager_key="shard_io_manager"))
 def merge_nlp_shards(
     context: dg.OpExecutionContext, plan: dict, parts: list, nlp_model: NlpModel, settings: PressworkSettings,
-) -> dg.Output[pd.DataFrame]:
+) -> dg.Output[StagedTable]:
+    """The carried tokens and every shard's part, merged file to file into the
+    run's tokens table, sorted by document (out-of-core: memory stays flat
+    however big the corpus)."""
     warehouse = settings.warehouse
-    frames = [warehouse.read_staged(context.run_id, name) for name in [CARRIED_TOKENS, *sorted(parts)]]
-    table = pd.concat([f for f in frames if len(f)] or [_empty_tokens()], ignore_index=True)
-    table = table.sort_values(["doc_id", "token_index"], kind="stable", ignore_index=True)
-    table = validate_table(TokensModel, table)
+    staging = warehouse.staging_dir(context.run_id)
+    files = [staging / f"{name}.parquet" for name in [CARRIED_TOKENS, *sorted(parts)]]
+    tokens = StagedTable(str(staging / "tokens.parquet"))
+    merge_sorted(files, Path(tokens.path), TOKEN_ORDER, ROW_GROUP_SIZE)
+    failpoint("stage.tokens")
     # what the commit records in the manifest: how much of this version was parsed afresh
-    (warehouse.staging_dir(context.run_id) / NLP_PLAN).write_text(json.dumps(plan))
+    (staging / NLP_PLAN).write_text(json.dumps(plan))
     info = nlp_model.info()
+    first = next(tokens.batches(batch_rows=PREVIEW_ROWS), _empty_tokens())
     return dg.Output(
-        table,
+        tokens,
         metadata=table_metadata(
-            table[["doc_id", "text", "pos", "dep", "head_index", "ent_type"]],
+            first[["doc_id", "text", "pos", "dep", "head_index", "ent_type"]],
+            **{"dagster/row_count": dg.MetadataValue.int(tokens.num_rows())},
             model=f"{info['name']} {info['version']}",
             nlp_fingerprint=plan["fingerprint"],
-            n_words=int((table["pos"] != "SPACE").sum()),
+            n_words=tokens.count_where("pos <> 'SPACE'"),
             articles_carried_over=plan["carried"],
             articles_parsed=plan["parsed"],
             shards=plan["shards"],
@@ -99,13 +112,16 @@ def merge_nlp_shards(
 
 
 @dg.graph_asset(group_name="nlp")
-def tokens(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+def tokens(articles: pd.DataFrame, sentences: pd.DataFrame) -> StagedTable:
     """Every token of every document parsed by the spaCy pipeline (our sentence
     boundaries kept): POS, lemma, morphology, dependency head, entity label.
     Unchanged articles keep their tokens from the previous version."""
     shards, plan = plan_nlp_shards(articles, sentences)
     parts = shards.map(parse_nlp_shard).collect()
     return merge_nlp_shards(plan, parts)
+
+
+TOKEN_ORDER = ["doc_id", "token_index"]
 
 
 def _empty_tokens() -> pd.DataFrame:

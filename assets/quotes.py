@@ -8,13 +8,14 @@ from assets.resources import PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.nlp import blank_vocab
 from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
+from pipeline.staged import StagedTable
 from pipeline.speakers import link_speakers
 from schemas import QuotesModel, validate_table
 
 
 @dg.asset(group_name="quotes", io_manager_key="staging_io_manager")
 def quotes(
-    context: dg.AssetExecutionContext, articles: pd.DataFrame, tokens: pd.DataFrame,
+    context: dg.AssetExecutionContext, articles: pd.DataFrame, tokens: StagedTable,
     entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings,
 ) -> dg.Output[pd.DataFrame]:
     """Direct, partial, scare and indirect quotes from quote marks and the parse;
@@ -23,7 +24,9 @@ def quotes(
     are unchanged keeps its quotes from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    fresh = extract_quotes(articles, tokens[~tokens["doc_id"].isin(carried_ids)], blank_vocab())
+    found = [extract_quotes(articles, batch, blank_vocab()) for batch in tokens.batches(exclude=carried_ids)]
+    found = [f for f in found if len(f)]
+    fresh = pd.concat(found, ignore_index=True) if found else pd.DataFrame([], columns=QUOTE_COLUMNS)
     fresh = link_speakers(fresh, entity_mentions, entities)
     table = validate_table(QuotesModel, with_carried(fresh, warehouse, "quotes", base, carried_ids, QUOTE_COLUMNS))
     warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))

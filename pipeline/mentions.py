@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+import pandas as pd
 from spacy.tokens import Doc
 
 from pipeline.coref import ROLE_HEADS, ROLE_WORDS, TITLES, role_holder, role_words
@@ -76,14 +77,23 @@ def find_mentions(doc: Doc, person_share: dict[str, float] | None = None) -> lis
     return _without_overlaps([m for m in (_strip_edges(doc, m) for m in mentions) if m is not None])
 
 
+def person_word_counts(words, labels) -> pd.DataFrame:
+    """word -> how many of its uses carry an entity label (`labelled`) and how
+    many a PERSON one (`person`). Counts of batches of tokens add up."""
+    labels = pd.Series(labels, dtype="object").reset_index(drop=True)
+    frame = pd.DataFrame({"word": pd.Series(words, dtype="object").reset_index(drop=True),
+                          "person": labels == "PERSON"})[labels.ne("").to_numpy()]
+    return frame.groupby("word")["person"].agg(labelled="size", person="sum")
+
+
+def shares(counts: pd.DataFrame) -> dict[str, float]:
+    return (counts["person"] / counts["labelled"]).to_dict()
+
+
 def person_word_share(words, labels) -> dict[str, float]:
     """word -> share of its entity-labelled uses that are PERSON, from the
     tokens table's text / ent_type columns of the whole corpus."""
-    import pandas as pd
-
-    frame = pd.DataFrame({"word": words, "person": pd.Series(labels) == "PERSON"})
-    frame = frame[pd.Series(labels).ne("").to_numpy()]
-    return frame.groupby("word")["person"].mean().to_dict()
+    return shares(person_word_counts(words, labels))
 
 
 def _strip_edges(doc: Doc, m: Mention) -> Mention | None:

@@ -1,0 +1,73 @@
+"""Staged tables read a batch of whole documents at a time (pipeline.staged),
+so a run's memory does not grow with the corpus: the batches and the
+file-to-file merge give exactly what holding the whole table would."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import pipeline.staged
+from assets.definitions import RUN_JOB, build_definitions
+from assets.resources import PressworkSettings
+from conftest import SEEDS
+from pipeline.ingest import ingest_folder
+from pipeline.nlp import load_pipeline, parse_documents
+from pipeline.sentences import segment_sentences
+from pipeline.staged import StagedTable, doc_batches, merge_sorted
+from pipeline.warehouse import Warehouse, write_parquet
+from schemas import TABLES, arrow_schema
+
+
+@pytest.fixture(scope="module")
+def seed_tokens() -> pd.DataFrame:
+    articles, _ = ingest_folder(SEEDS)
+    tokens = parse_documents(articles, segment_sentences(articles), load_pipeline())
+    return tokens.sort_values(["doc_id", "token_index"], ignore_index=True)
+
+
+def test_batches_hold_whole_documents_and_every_row_once(tmp_path, seed_tokens):
+    path = tmp_path / "tokens.parquet"
+    write_parquet(seed_tokens, path, schema=arrow_schema("tokens"))
+    batches = list(doc_batches(path, batch_rows=250))
+    assert len(batches) == seed_tokens["doc_id"].nunique()  # each seed is longer than a batch
+    ids = [set(b["doc_id"]) for b in batches]
+    assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1:])  # no document split across batches
+    assert pd.concat(batches, ignore_index=True).equals(seed_tokens)
+    skipped = seed_tokens["doc_id"].iloc[0]
+    rest = pd.concat(doc_batches(path, columns=["text"], exclude=[skipped], batch_rows=250), ignore_index=True)
+    assert list(rest.columns) == ["doc_id", "text"]
+    assert rest.equals(seed_tokens.loc[seed_tokens["doc_id"] != skipped, ["doc_id", "text"]].reset_index(drop=True))
+
+
+def test_merge_sorts_parts_file_to_file_and_keeps_the_schema(tmp_path, seed_tokens):
+    shuffled = seed_tokens.sample(frac=1, random_state=0)
+    parts = []
+    for n, part in enumerate((shuffled.iloc[:1000], shuffled.iloc[1000:], shuffled.iloc[0:0])):
+        parts.append(tmp_path / f"part-{n}.parquet")
+        write_parquet(part, parts[-1], schema=arrow_schema("tokens"))
+    out = tmp_path / "merged.parquet"
+    assert merge_sorted(parts, out, ["doc_id", "token_index"], 500) == len(seed_tokens)
+    merged = StagedTable(str(out))
+    assert merged.read().equals(seed_tokens)
+    assert merged.count_where("pos <> 'SPACE'") == int((seed_tokens["pos"] != "SPACE").sum())
+    one = seed_tokens["doc_id"].iloc[-1]
+    merge_sorted(parts, out, ["doc_id", "token_index"], 500, doc_ids=[one])
+    assert StagedTable(str(out)).read().equals(seed_tokens[seed_tokens["doc_id"] == one].reset_index(drop=True))
+
+
+def _tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
+    return {t: warehouse.read_table(t).drop(columns="version", errors="ignore") for t in TABLES}
+
+
+def test_a_run_in_small_batches_equals_a_run_in_one(tmp_path, monkeypatch):
+    def run(name: str) -> dict[str, pd.DataFrame]:
+        settings = PressworkSettings(input_dir=str(SEEDS), warehouse_dir=str(tmp_path / name))
+        assert build_definitions(settings).resolve_job_def(RUN_JOB).execute_in_process().success
+        return _tables(Warehouse(tmp_path / name))
+
+    whole = run("whole")
+    monkeypatch.setattr(pipeline.staged, "BATCH_ROWS", 300)  # ten batches of the seeds' 3,000 tokens
+    batched = run("batched")
+    for table in TABLES:
+        assert batched[table].equals(whole[table]), table
