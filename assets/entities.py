@@ -6,7 +6,7 @@ import dagster as dg
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
-from pipeline.entities import extract_entities
+from pipeline.entities import document_entities, link_entities, staged_document_entities
 from pipeline.mentions import person_word_counts, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from pipeline.staged import StagedTable
@@ -38,11 +38,21 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
     base = warehouse.base_version(context.run.run_id)
     previous = warehouse.read_if_present("entities", base)
     previous_mentions = warehouse.read_if_present("entity_mentions", base)
-    counts = [person_word_counts(b["text"], b["ent_type"]) for b in tokens.batches(columns=["text", "ent_type"])]
-    person_share = shares(functools.reduce(lambda a, b: a.add(b, fill_value=0), counts))
-    docs = (doc for batch in tokens.batches() for doc in docs_from_tokens(batch, blank_vocab()))
-    mentions, table, changes = extract_entities(
-        progress_bar(settings.show_progress, "entities")(docs), previous, person_share, previous_mentions)
+    order, counts = [], []  # the articles in table order; person-word counts of the whole corpus
+    for batch in tokens.batches(columns=["text", "ent_type"]):
+        order.extend(batch["doc_id"].unique())
+        counts.append(person_word_counts(batch["text"], batch["ent_type"]))
+    person_share = shares(functools.reduce(lambda a, b: a.add(b, fill_value=0), counts)) if counts else {}
+    # Articles the NLP shards already did, where the corpus's shares give the same answers, are kept.
+    staged = staged_document_entities(warehouse.staging_dir(context.run.run_id))
+    kept = {doc_id: found for doc_id, found in staged.items() if found.holds_for(person_share)}
+    docs = (doc for batch in tokens.batches(exclude=kept) for doc in docs_from_tokens(batch, blank_vocab()))
+    redone = {doc_id: document_entities(doc_id, doc, person_share)
+              for doc_id, doc in progress_bar(settings.show_progress, "entities")(docs)}
+    mentions, table, changes = link_entities(
+        (kept[d] if d in kept else redone[d] for d in order), previous, previous_mentions)
+    context.log.info(f"entities: {len(kept)} articles' mentions found while parsing, {len(redone)} found here "
+                     f"({len(staged) - len(kept)} of them redone: the corpus changed a surname decision)")
     mentions = validate_table(EntityMentionsModel, mentions)
     table = validate_table(EntitiesModel, table)
     changes = validate_table(EntityChangesModel, changes)
@@ -54,6 +64,7 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
             mentions[["text", "type", "kind", "resolution", "corpus_link"]],
             **{f"n_{kind}": int((mentions["kind"] == kind).sum()) for kind in ("name", "acronym", "role")},
             n_near_miss=int((mentions["resolution"] == "near_miss").sum() + (mentions["corpus_link"] == "near_miss").sum()),
+            articles_found_while_parsing=len(kept), articles_redone=len(staged) - len(kept),
         ),
     )
     yield dg.Output(

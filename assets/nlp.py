@@ -13,6 +13,7 @@ import pandas as pd
 
 from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
 from assets.resources import NlpModel, PressworkSettings
+from pipeline.entities import stage_document_entities
 from pipeline.failpoints import failpoint
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
 from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
@@ -74,6 +75,7 @@ def parse_nlp_shard(
     table = validate_table(TokensModel, table)  # here, a shard at a time, not once on the whole corpus
     write_parquet(table, warehouse.staging_dir(context.run_id) / f"{name}.parquet",
                   schema=arrow_schema("tokens"), sort_by="doc_id")
+    stage_document_entities(warehouse.staging_dir(context.run_id), context.get_mapping_key(), table)
     failpoint("nlp.shard")
     context.log.info(f"{name}: {len(shard)} articles, {len(table):,} tokens")
     return name

@@ -7,7 +7,10 @@
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 from spacy.tokens import Doc
@@ -15,7 +18,8 @@ from spacy.tokens import Doc
 from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, assign_ids
 from pipeline.linking import DocCluster, link_clusters
-from pipeline.mentions import find_mentions
+from pipeline.mentions import find_mentions, is_person_word, person_word_share
+from pipeline.nlp import blank_vocab, docs_from_tokens
 from pipeline.resolution import resolve_document
 
 MENTION_COLUMNS = [
@@ -25,37 +29,88 @@ MENTION_COLUMNS = [
 ENTITY_COLUMNS = ["entity_id", "name", "type", "aliases", "n_docs", "n_mentions"]
 
 
-def extract_entities(
-    docs: Iterable[tuple[str, Doc]], previous: pd.DataFrame | None = None,
-    person_share: dict[str, float] | None = None, previous_mentions: pd.DataFrame | None = None,
+@dataclass
+class DocEntities:
+    """One article's mentions and in-document clusters, before linking: the
+    part of entity extraction that reads nothing but the article and the
+    answers of is_person_word, recorded in `consulted`."""
+    doc_id: str
+    rows: list[dict]
+    clusters: list[DocCluster]
+    consulted: dict[str, bool]
+
+    def holds_for(self, person_share: dict[str, float] | None) -> bool:
+        """Whether `person_share` gives every answer this result was built on."""
+        return all(is_person_word(person_share, w) == answer for w, answer in self.consulted.items())
+
+
+def document_entities(doc_id: str, doc: Doc, person_share: dict[str, float] | None) -> DocEntities:
+    consulted: dict[str, bool] = {}
+    resolved, doc_clusters = resolve_document(doc, find_mentions(doc, person_share, consulted))
+    rows: list[dict] = []
+    members: dict[int, list] = {}
+    for n, r in enumerate(resolved):
+        span = doc[r.mention.start:r.mention.end]
+        members.setdefault(r.cluster, []).append(r)
+        rows.append({
+            "mention_id": f"{doc_id}-m{n}", "doc_id": doc_id, "cluster": r.cluster,
+            "start_char": span.start_char, "end_char": span.end_char, "text": span.text,
+            "kind": r.mention.kind, "sentence_index": sentence_number(doc[r.mention.start]),
+            "resolution": r.resolution, "confidence": r.confidence,
+        })
+    clusters = [DocCluster(doc_id=doc_id, cluster=index, label=cluster.label, name=cluster.name, key=cluster.key,
+                           alias_keys={r.key for r in members[index] if r.key}, n_mentions=len(members[index]))
+                for index, cluster in enumerate(doc_clusters)]
+    return DocEntities(doc_id, rows, clusters, consulted)
+
+
+def link_entities(
+    per_document: Iterable[DocEntities], previous: pd.DataFrame | None = None,
+    previous_mentions: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(doc_id, parsed Doc) pairs and the previous version's `entities` ->
-    (entity_mentions, entities, entity_changes). `person_share` is
-    mentions.person_word_share over the corpus's tokens; the previous
-    version's `entity_mentions` tell entities of the same name apart by the
-    articles they were in."""
+    """Every article's DocEntities (in document order) and the previous
+    version's `entities` -> (entity_mentions, entities, entity_changes). The
+    previous version's `entity_mentions` tell entities of the same name
+    apart by the articles they were in."""
     rows: list[dict] = []
     clusters: list[DocCluster] = []
-    for doc_id, doc in docs:
-        resolved, doc_clusters = resolve_document(doc, find_mentions(doc, person_share))
-        members: dict[int, list] = {}
-        for n, r in enumerate(resolved):
-            span = doc[r.mention.start:r.mention.end]
-            members.setdefault(r.cluster, []).append(r)
-            rows.append({
-                "mention_id": f"{doc_id}-m{n}", "doc_id": doc_id, "cluster": r.cluster,
-                "start_char": span.start_char, "end_char": span.end_char, "text": span.text,
-                "kind": r.mention.kind, "sentence_index": sentence_number(doc[r.mention.start]),
-                "resolution": r.resolution, "confidence": r.confidence,
-            })
-        for index, cluster in enumerate(doc_clusters):
-            clusters.append(DocCluster(
-                doc_id=doc_id, cluster=index, label=cluster.label, name=cluster.name, key=cluster.key,
-                alias_keys={r.key for r in members[index] if r.key}, n_mentions=len(members[index])))
+    for found in per_document:
+        rows.extend(found.rows)
+        clusters.extend(found.clusters)
     entities, assignment = link_clusters(clusters)
     ids, changes = assign_ids(entities, previous, assignment, previous_mentions)
     mentions = _mention_table(rows, entities, ids, assignment)
     return mentions, _entity_table(mentions, entities, ids), changes
+
+
+def extract_entities(
+    docs: Iterable[tuple[str, Doc]], previous: pd.DataFrame | None = None,
+    person_share: dict[str, float] | None = None, previous_mentions: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(doc_id, parsed Doc) pairs -> (entity_mentions, entities,
+    entity_changes). `person_share` is mentions.person_word_share over the
+    corpus's tokens."""
+    return link_entities((document_entities(doc_id, doc, person_share) for doc_id, doc in docs),
+                         previous, previous_mentions)
+
+
+# Each NLP shard step finds its articles' mentions and clusters while their
+# parse is at hand (in parallel, as the parse is), under the shard's own
+# person-word shares. The entities step keeps each result whose recorded
+# answers the whole corpus's shares give too, and redoes the others: the
+# tables are exactly those of doing it all in the entities step.
+STAGED_PREFIX = "entity-docs-"
+
+
+def stage_document_entities(staging: Path, key: str, tokens: pd.DataFrame) -> None:
+    share = person_word_share(tokens["text"], tokens["ent_type"])
+    found = [document_entities(doc_id, doc, share) for doc_id, doc in docs_from_tokens(tokens, blank_vocab())]
+    (staging / f"{STAGED_PREFIX}{key}.pickle").write_bytes(pickle.dumps(found))
+
+
+def staged_document_entities(staging: Path) -> dict[str, DocEntities]:
+    return {found.doc_id: found for path in sorted(staging.glob(f"{STAGED_PREFIX}*.pickle"))
+            for found in pickle.loads(path.read_bytes())}
 
 
 def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:
@@ -85,4 +140,5 @@ def _entity_table(mentions: pd.DataFrame, entities, ids) -> pd.DataFrame:
     return table[ENTITY_COLUMNS].sort_values(["n_mentions", "entity_id"], ascending=[False, True], ignore_index=True)
 
 
-__all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "extract_entities"]
+__all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "document_entities",
+           "extract_entities", "link_entities", "stage_document_entities", "staged_document_entities"]

@@ -55,10 +55,14 @@ class Mention:
     confidence: float = 1.0
 
 
-def find_mentions(doc: Doc, person_share: dict[str, float] | None = None) -> list[Mention]:
+def find_mentions(doc: Doc, person_share: dict[str, float] | None = None,
+                  consulted: dict[str, bool] | None = None) -> list[Mention]:
     """Every entity mention in `doc`, sorted by position, never overlapping
     (a role phrase may hold a name). `person_share` (word -> share of its
-    entity uses that are PERSON, over the corpus) guards surname retyping."""
+    entity uses that are PERSON, over the corpus) guards surname retyping;
+    each word it was asked about goes into `consulted` with the answer
+    (is_person_word), so a caller can tell whether another corpus would
+    have changed the result."""
     mentions = [Mention(e.start, e.end, e.label_) for e in doc.ents]
     mentions = [part for m in mentions for part in _split_at_punct(doc, m)]
     mentions = [m for m in (_trim(doc, m) for m in mentions) if m is not None]
@@ -69,7 +73,7 @@ def find_mentions(doc: Doc, person_share: dict[str, float] | None = None) -> lis
     mentions = [m for m in mentions if _is_name(doc, m)]
     mentions = _add_acronyms(doc, mentions)
     mentions = _propagate(doc, mentions)
-    mentions = _retype_surnames(doc, mentions, person_share)
+    mentions = _retype_surnames(doc, mentions, person_share, consulted)
     mentions = [_norp(doc, m) for m in mentions]
     # an adjective that is no nationality or religion word is not a name ("the Enough is Enough protests")
     mentions = [m for m in mentions if not (m.label == "MISC" and m.end - m.start == 1 and doc[m.start].pos_ == "ADJ")]
@@ -349,7 +353,13 @@ def _proper(doc: Doc, start: int, n: int, surnames: set[str]) -> bool:
 SURNAME_MIN_PERSON_SHARE = 0.3
 
 
-def _retype_surnames(doc: Doc, mentions: list[Mention], person_share: dict[str, float] | None) -> list[Mention]:
+def is_person_word(person_share: dict[str, float] | None, word: str) -> bool:
+    """Whether the corpus lets a lone `word` be a person's surname."""
+    return person_share is None or person_share.get(word, 0.0) >= SURNAME_MIN_PERSON_SHARE
+
+
+def _retype_surnames(doc: Doc, mentions: list[Mention], person_share: dict[str, float] | None,
+                     consulted: dict[str, bool] | None = None) -> list[Mention]:
     """"Corbyn" tagged ORG in an article about Jeremy Corbyn is the person,
     unless the corpus mostly uses the word for something else: a stray
     "Blair Labour" PERSON span must not make every "Labour" a person."""
@@ -357,8 +367,12 @@ def _retype_surnames(doc: Doc, mentions: list[Mention], person_share: dict[str, 
 
     def is_surname(m: Mention) -> bool:
         words = name_words(doc, m)
-        return (m.label != "PERSON" and m.kind == "name" and len(words) == 1 and words[0] in surnames
-                and (person_share is None or person_share.get(words[0], 0.0) >= SURNAME_MIN_PERSON_SHARE))
+        if not (m.label != "PERSON" and m.kind == "name" and len(words) == 1 and words[0] in surnames):
+            return False
+        answer = is_person_word(person_share, words[0])
+        if consulted is not None:
+            consulted[words[0]] = answer
+        return answer
 
     return [replace(m, label="PERSON") if is_surname(m) else m for m in mentions]
 

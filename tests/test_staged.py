@@ -71,3 +71,47 @@ def test_a_run_in_small_batches_equals_a_run_in_one(tmp_path, monkeypatch):
     batched = run("batched")
     for table in TABLES:
         assert batched[table].equals(whole[table]), table
+
+
+def test_mentions_found_while_parsing_equal_those_found_after(tmp_path, monkeypatch):
+    """The NLP shards find each article's mentions under the shard's own
+    person-word shares; the entities step redoes every article whose
+    surname decisions the whole corpus answers differently. Whatever the
+    shards did, the tables are those of finding everything afterwards."""
+    import pipeline.entities
+
+    redone = {}
+
+    def run(name: str) -> dict[str, pd.DataFrame]:
+        settings = PressworkSettings(input_dir=str(SEEDS), warehouse_dir=str(tmp_path / name))
+        result = build_definitions(settings).resolve_job_def(RUN_JOB).execute_in_process()
+        assert result.success
+        metadata = {m.asset_key.to_user_string(): m.metadata
+                    for m in result.asset_materializations_for_node("entities")}["entity_mentions"]
+        redone[name] = metadata["articles_redone"].value
+        return _tables(Warehouse(tmp_path / name))
+
+    while_parsing = run("while_parsing")
+    with monkeypatch.context() as patch:  # the shards stage nothing: all is found in the entities step
+        patch.setattr(pipeline.entities, "stage_document_entities", lambda staging, key, tokens: None)
+        monkeypatch.setattr("assets.nlp.stage_document_entities", lambda staging, key, tokens: None)
+        after = run("after")
+    monkeypatch.undo()
+    # shards that think no word is a surname: every article that asked must be redone
+    monkeypatch.setattr(pipeline.entities, "person_word_share", lambda words, labels: {})
+    misled = run("misled")
+    assert redone["while_parsing"] == 0 and redone["misled"] > 0
+    for table in TABLES:
+        assert while_parsing[table].equals(after[table]), table
+        assert misled[table].equals(after[table]), table
+
+
+def test_a_staged_result_holds_only_for_shares_giving_its_answers():
+    from pipeline.entities import DocEntities
+    from pipeline.mentions import SURNAME_MIN_PERSON_SHARE
+
+    found = DocEntities("d", [], [], {"Corbyn": True, "Labour": False})
+    assert found.holds_for({"Corbyn": 0.9, "Labour": 0.1})
+    assert not found.holds_for({"Corbyn": SURNAME_MIN_PERSON_SHARE / 2, "Labour": 0.1})
+    assert not found.holds_for({"Corbyn": 0.9, "Labour": SURNAME_MIN_PERSON_SHARE})
+    assert DocEntities("d", [], [], {}).holds_for({})
