@@ -58,14 +58,16 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
 
     def sample():
         root = psutil.Process(proc.pid)
+        n = 0
         while proc.poll() is None:
             try:
                 tree = [p for p in [root, *root.children(recursive=True)] if p.is_running()]
-                infos = [p.memory_full_info() for p in tree]
-                peak[0] = max(peak[0], sum(i.rss for i in infos))
-                peak[1] = max(peak[1], sum(getattr(i, "pss", i.rss) for i in infos))
+                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+                if n % 10 == 0:  # PSS reads /proc/<pid>/smaps: too costly to take 10 times a second
+                    peak[1] = max(peak[1], sum(getattr(p.memory_full_info(), "pss", 0) for p in tree))
             except psutil.Error:
                 pass
+            n += 1
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
