@@ -5,10 +5,14 @@ import functools
 import dagster as dg
 
 from assets._metadata import progress_bar, table_metadata
-from assets.resources import PressworkSettings
-from pipeline.entities import document_entities, link_entities, staged_document_entities
+from assets.resources import NlpModel, PressworkSettings
+from pipeline.entities import (
+    DocEntitiesCache, document_entities, link_entities, staged_document_entities, tokens_digests,
+)
 from pipeline.mentions import person_word_counts, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
+from pipeline.provenance import code_fingerprint
+from pipeline.shards import nlp_fingerprint
 from pipeline.staged import StagedTable
 from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, validate_table
 
@@ -30,7 +34,8 @@ from schemas import EntitiesModel, EntityChangesModel, EntityMentionsModel, vali
         ),
     },
 )
-def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: PressworkSettings):
+def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: PressworkSettings,
+             nlp_model: NlpModel):
     """NER mentions repaired for news, resolved within each article (surnames,
     acronyms, roles, misspellings) and linked across articles, blocked by name key."""
     # Ids stay stable against the version this run started from (the one its tokens were carried from).
@@ -38,21 +43,32 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
     base = warehouse.base_version(context.run.run_id)
     previous = warehouse.read_if_present("entities", base)
     previous_mentions = warehouse.read_if_present("entity_mentions", base)
-    order, counts = [], []  # the articles in table order; person-word counts of the whole corpus
-    for batch in tokens.batches(columns=["text", "ent_type"]):
-        order.extend(batch["doc_id"].unique())
+    # the articles in table order, each one's tokens digest, and person-word counts of the whole corpus
+    digests: dict[str, str] = {}
+    counts = []
+    for batch in tokens.batches():
+        digests.update(tokens_digests(batch))
         counts.append(person_word_counts(batch["text"], batch["ent_type"]))
+    order = list(digests)
     person_share = shares(functools.reduce(lambda a, b: a.add(b, fill_value=0), counts)) if counts else {}
-    # Articles the NLP shards already did, where the corpus's shares give the same answers, are kept.
+    # An article's mentions and clusters, found while parsing it or by an earlier run, are
+    # kept when the whole corpus gives the person-word answers they were found with.
     staged = staged_document_entities(warehouse.staging_dir(context.run.run_id))
     kept = {doc_id: found for doc_id, found in staged.items() if found.holds_for(person_share)}
-    docs = (doc for batch in tokens.batches(exclude=kept) for doc in docs_from_tokens(batch, blank_vocab()))
+    cache = DocEntitiesCache(warehouse.root, f"{code_fingerprint()}-{nlp_fingerprint(nlp_model.info())}")
+    earlier = {} if settings.rebuild else cache.load({d: digests[d] for d in order if d not in kept})
+    cached = {doc_id: found for doc_id, found in earlier.items() if found.holds_for(person_share)}
+    docs = (doc for batch in tokens.batches(exclude=kept.keys() | cached.keys())
+            for doc in docs_from_tokens(batch, blank_vocab()))
     redone = {doc_id: document_entities(doc_id, doc, person_share)
               for doc_id, doc in progress_bar(settings.show_progress, "entities")(docs)}
+    cache.store(context.run.run_id, [*kept.values(), *redone.values()], digests)
     mentions, table, changes = link_entities(
-        (kept[d] if d in kept else redone[d] for d in order), previous, previous_mentions)
-    context.log.info(f"entities: {len(kept)} articles' mentions found while parsing, {len(redone)} found here "
-                     f"({len(staged) - len(kept)} of them redone: the corpus changed a surname decision)")
+        (kept.get(d) or cached.get(d) or redone[d] for d in order), previous, previous_mentions)
+    warehouse.record_carried(context.run.run_id, "entity_mentions", len(cached))
+    context.log.info(f"entities: mentions of {len(kept)} articles found while parsing, {len(cached)} carried "
+                     f"from an earlier run, {len(redone)} found here ({len(staged) - len(kept)} redone: the "
+                     f"corpus changed a surname decision)")
     mentions = validate_table(EntityMentionsModel, mentions)
     table = validate_table(EntitiesModel, table)
     changes = validate_table(EntityChangesModel, changes)
@@ -65,6 +81,7 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
             **{f"n_{kind}": int((mentions["kind"] == kind).sum()) for kind in ("name", "acronym", "role")},
             n_near_miss=int((mentions["resolution"] == "near_miss").sum() + (mentions["corpus_link"] == "near_miss").sum()),
             articles_found_while_parsing=len(kept), articles_redone=len(staged) - len(kept),
+            articles_carried_over=len(cached),
         ),
     )
     yield dg.Output(

@@ -7,11 +7,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import os
 import pickle
+import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from spacy.tokens import Doc
 
@@ -38,6 +43,7 @@ class DocEntities:
     rows: list[dict]
     clusters: list[DocCluster]
     consulted: dict[str, bool]
+    tokens_digest: str = ""  # set when cached: the article's tokens (tokens_digests) it was found in
 
     def holds_for(self, person_share: dict[str, float] | None) -> bool:
         """Whether `person_share` gives every answer this result was built on."""
@@ -113,6 +119,54 @@ def staged_document_entities(staging: Path) -> dict[str, DocEntities]:
             for found in pickle.loads(path.read_bytes())}
 
 
+def tokens_digests(tokens: pd.DataFrame) -> dict[str, str]:
+    """doc_id -> digest of the article's rows of the tokens table (sorted by
+    document, every column): equal digests, equal parses."""
+    if tokens.empty:
+        return {}
+    rows = pd.util.hash_pandas_object(tokens.drop(columns="doc_id"), index=False).to_numpy()
+    doc_ids = tokens["doc_id"].to_numpy()
+    bounds = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
+    return {doc_ids[a]: hashlib.sha256(rows[a:b].tobytes()).hexdigest() for a, b in zip(bounds, bounds[1:])}
+
+
+class DocEntitiesCache:
+    """Articles' DocEntities kept across runs in WAREHOUSE/_cache/entity-docs/<key>/,
+    the key naming the code and the parse they came from: with doc_id a hash
+    of the article's text, key and doc_id fix its tokens, so a later run may
+    reuse a result whenever the corpus gives the same is_person_word answers.
+    One pickle per run that found anything new. The folders of other keys
+    are removed: after a code or model change nothing in them is of use."""
+
+    def __init__(self, warehouse_root: Path, key: str):
+        self.root = Path(warehouse_root) / "_cache" / "entity-docs"
+        self.folder = self.root / key
+
+    def load(self, digests: dict[str, str]) -> dict[str, DocEntities]:
+        """The cached results of these articles (doc_id -> tokens digest) found in the same tokens."""
+        found: dict[str, DocEntities] = {}
+        for path in sorted(self.folder.glob("*.pickle")):  # oldest first: a later result of an article wins
+            found.update((f.doc_id, f) for f in pickle.loads(path.read_bytes())
+                         if digests.get(f.doc_id) == f.tokens_digest)
+        return found
+
+    def store(self, run_id: str, found: list[DocEntities], digests: dict[str, str]) -> None:
+        found = [replace(f, tokens_digest=digests[f.doc_id]) for f in found]
+        if self.root.exists():
+            for stale in self.root.iterdir():
+                if stale != self.folder:
+                    shutil.rmtree(stale, ignore_errors=True)
+        if not found:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for leftover in self.folder.glob(".*.tmp"):  # a run killed while writing (one writer: the run lock)
+            leftover.unlink()
+        path = self.folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}.pickle"
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(pickle.dumps(found))
+        os.replace(tmp, path)
+
+
 def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:
     if not rows:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in MENTION_COLUMNS})
@@ -141,4 +195,5 @@ def _entity_table(mentions: pd.DataFrame, entities, ids) -> pd.DataFrame:
 
 
 __all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "document_entities",
-           "extract_entities", "link_entities", "stage_document_entities", "staged_document_entities"]
+           "extract_entities", "link_entities", "stage_document_entities", "staged_document_entities",
+           "DocEntitiesCache"]

@@ -83,7 +83,7 @@ def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, t
     manifest = _latest_manifest(warehouse)
     assert (manifest["nlp_work"]["carried"], manifest["nlp_work"]["parsed"]) == (5, 1)
     # the seeds' entity mentions are untouched by a council story: their quotes and events are read back
-    assert manifest["articles_carried_over"] == {"events": 5, "quotes": 5}
+    assert manifest["articles_carried_over"] == {"entity_mentions": 5, "events": 5, "quotes": 5}
     documents = Warehouse(warehouse).read_table("documents")
     assert "new article.txt" in set(documents["source_file"])
 
@@ -101,7 +101,8 @@ def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, t
     # --rebuild carries nothing and gives the same tables again
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse), "--rebuild")
     manifest = _latest_manifest(warehouse)
-    assert manifest["nlp_work"]["parsed"] == 6 and manifest["articles_carried_over"] == {"events": 0, "quotes": 0}
+    assert manifest["nlp_work"]["parsed"] == 6
+    assert manifest["articles_carried_over"] == {"entity_mentions": 0, "events": 0, "quotes": 0}
     _assert_same_tables(warehouse, fresh)
 
 
@@ -116,6 +117,7 @@ def test_an_article_whose_entities_changed_elsewhere_gets_its_quotes_and_events_
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
     carried = _latest_manifest(warehouse)["articles_carried_over"]
     assert 0 < carried["quotes"] < 5 and 0 < carried["events"] < 5, carried
+    assert carried["entity_mentions"] == 5  # in-article mentions stand; linking gives Berger her full name
     assert len(Warehouse(warehouse).read_table("entity_changes")) == 1  # "Berger" is now "Luciana Berger"
     # reprocessing everything from the same base (entity ids are kept against it) gives the same tables
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(rebuilt), "--rebuild")

@@ -115,3 +115,20 @@ def test_a_staged_result_holds_only_for_shares_giving_its_answers():
     assert not found.holds_for({"Corbyn": SURNAME_MIN_PERSON_SHARE / 2, "Labour": 0.1})
     assert not found.holds_for({"Corbyn": 0.9, "Labour": SURNAME_MIN_PERSON_SHARE})
     assert DocEntities("d", [], [], {}).holds_for({})
+
+
+def test_the_entity_cache_gives_back_only_results_found_in_the_same_tokens(tmp_path, seed_tokens):
+    from pipeline.entities import DocEntities, DocEntitiesCache, tokens_digests
+
+    digests = tokens_digests(seed_tokens)
+    assert len(digests) == seed_tokens["doc_id"].nunique() == len(set(digests.values()))
+    first, second = list(digests)[:2]
+    cache = DocEntitiesCache(tmp_path, "code-a")
+    cache.store("run1", [DocEntities(first, [], [], {"Corbyn": True}), DocEntities(second, [], [], {})], digests)
+    assert set(cache.load(digests)) == {first, second}
+    assert cache.load({first: digests[first]})[first].consulted == {"Corbyn": True}
+    edited = seed_tokens.copy()
+    edited.loc[edited["doc_id"] == first, "ent_type"] = ""  # another parse of the same text
+    assert set(cache.load(tokens_digests(edited))) == {second}
+    DocEntitiesCache(tmp_path, "code-b").store("run2", [], digests)  # new code: the old results go
+    assert cache.load(digests) == {}
