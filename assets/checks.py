@@ -27,7 +27,7 @@ def _result(bad: pd.DataFrame, what: str) -> dg.AssetCheckResult:
 # Sentence checks read `articles`, which holds the same doc_id/text as
 # `documents` but sits upstream of `sentences` (documents is downstream: a
 # blocking check on sentences cannot wait for it).
-_ARTICLES = {"articles": dg.AssetIn("articles")}
+_ARTICLES = {"articles": dg.AssetIn("articles", metadata={"columns": ["doc_id", "source_file", "text"]})}
 
 
 @dg.asset_check(asset="sentences", additional_ins=_ARTICLES, blocking=True)

@@ -13,7 +13,8 @@ from pipeline.speakers import link_speakers
 from schemas import QuotesModel, validate_table
 
 
-@dg.asset(group_name="quotes", io_manager_key="staging_io_manager")
+@dg.asset(group_name="quotes", io_manager_key="staging_io_manager",
+          ins={"articles": dg.AssetIn("articles", metadata={"columns": ["doc_id", "text"]})})
 def quotes(
     context: dg.AssetExecutionContext, articles: pd.DataFrame, tokens: StagedTable,
     entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings,

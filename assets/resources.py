@@ -87,8 +87,12 @@ class StagingIOManager(dg.ConfigurableIOManager):
         warehouse.stage_table(context.run_id, table, obj, schema=schemas.arrow_schema(table))
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
+        """The staged table, or only the columns an input asks for
+        (`AssetIn(metadata={"columns": [...]})`): a check that compares offsets
+        with the text need not hold every article's raw text too."""
         table = context.upstream_output.asset_key.path[-1]
-        return self._warehouse().read_staged(context.upstream_output.run_id, table)
+        columns = (context.definition_metadata or {}).get("columns")
+        return self._warehouse().read_staged(context.upstream_output.run_id, table, columns=columns)
 
 
 class ShardIOManager(dg.ConfigurableIOManager):

@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import psutil
 
 REPO = Path(__file__).resolve().parents[1]
@@ -206,7 +207,7 @@ def main() -> int:
             documents = Warehouse(big).read_table("documents")
             group = dict(zip(documents["source_file"], documents["duplicate_group"]))
             doc_of = dict(zip(documents["source_file"], documents["doc_id"]))
-            found = {f for f, g in group.items() if g is not None and g != doc_of[f]}
+            found = {f for f, g in group.items() if pd.notna(g) and g != doc_of[f]}  # missing: NaN, not None
             tp = sum(1 for f in found if f in truth and group[f] in (doc_of[truth[f]], group.get(truth[f])))
             print(f"  near-duplicates: {len(truth)} generated, {len(found)} grouped, precision "
                   f"{tp / len(found) if found else 0:.3f}, recall {tp / len(truth) if truth else 0:.3f}")

@@ -21,7 +21,7 @@ from pipeline.resolution import FUZZY_CONFIDENCE, near_miss_pairs, short_forms
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 
 
-@dataclass
+@dataclass(slots=True)
 class DocCluster:
     """One in-document cluster, as linking sees it."""
     doc_id: str

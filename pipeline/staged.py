@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-BATCH_ROWS = 200_000  # ~60 MB of tokens as a DataFrame
+BATCH_ROWS = 100_000  # ~50 MB of tokens as a DataFrame
 MERGE_MEMORY = "512MB"  # DuckDB spills its sort to disk beyond this
 
 

@@ -193,11 +193,12 @@ class Warehouse:
         path = self.staging_dir(run_id) / f"{table}.parquet"
         return _doc_ids_in([path] if path.exists() else [])
 
-    def read_staged(self, run_id: str, table: str, doc_ids: list[str] | None = None) -> pd.DataFrame:
+    def read_staged(self, run_id: str, table: str, doc_ids: list[str] | None = None,
+                    columns: list[str] | None = None) -> pd.DataFrame:
         path = self.staging_dir(run_id) / f"{table}.parquet"
         if doc_ids is not None:
             return _read_doc_rows([path], doc_ids)
-        return pq.read_table(path).to_pandas()
+        return pq.read_table(path, columns=columns).to_pandas()
 
     # -- writing -----------------------------------------------------------------
     @contextmanager
