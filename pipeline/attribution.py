@@ -166,6 +166,14 @@ def speaker_of(subject: Token, exclude: set[int] = frozenset()) -> tuple[str, Sp
     return name, phrase, label, 0.9 if label else 0.85
 
 
+def said_by(verb: Token, subject: Token, quoted_tokens: set[int], factor: float = 1.0) -> Attribution:
+    """The attribution to `subject` through the cue `verb`, its confidence
+    the speaker's times `factor` (how sure the pattern is)."""
+    name, mention, label, conf = speaker_of(subject, quoted_tokens)
+    cue, cue_start, cue_end = cue_text(verb)
+    return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, factor * conf)
+
+
 def _according_to(sentence: Span, outside: set[int]) -> Attribution | None:
     for token in sentence:
         if token.lower_ == "according" and token.i + 1 < len(token.doc) and token.doc[token.i + 1].lower_ == "to":
@@ -214,9 +222,7 @@ def attribute(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution | N
             subject = subject_of(verb) or _named_speaker_after(verb) or _named_subject_before(verb)
             if subject is None or subject.i in quoted_tokens:
                 continue
-            name, mention, label, conf = speaker_of(subject, quoted_tokens)
-            cue, cue_start, cue_end = cue_text(verb)
-            return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, conf)
+            return said_by(verb, subject, quoted_tokens)
     return _according_to(region, outside) or (_colon_lead_in(lead_in) if lead_in is not None else None)
 
 
@@ -278,9 +284,7 @@ def clause_holder(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution
     if not (subject.lower_ in PRONOUNS - {"it"} or subject.ent_type_ in {"PERSON", "ORG", "NORP"}
             or (subject.pos_ == "PROPN" and subject.ent_type_ in {"MISC", "GPE"})):
         return None
-    name, mention, label, conf = speaker_of(subject, quoted_tokens)
-    cue, cue_start, cue_end = cue_text(root)
-    return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.6 * conf)
+    return said_by(root, subject, quoted_tokens, 0.6)
 
 
 # Verbs whose complement is someone's words: what lawmakers called "fraud",
@@ -307,9 +311,7 @@ def naming_verb(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attribution |
             subject = subject_of(head) or _named_subject_before(head)
             if subject is None or subject.i in quoted_tokens:
                 return None
-            name, mention, label, conf = speaker_of(subject, quoted_tokens)
-            cue, cue_start, cue_end = cue_text(head)
-            return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.8 * conf)
+            return said_by(head, subject, quoted_tokens, 0.8)
         token = head
     return None
 
@@ -326,9 +328,7 @@ def reporting_verb(doc: Doc, quote: Span, quoted_tokens: set[int]) -> Attributio
             subject = subject_of(head)
             if subject is None or subject.i in quoted_tokens or subject.lower_ == "it":
                 return None
-            name, mention, label, conf = speaker_of(subject, quoted_tokens)
-            cue, cue_start, cue_end = cue_text(head)
-            return Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, 0.8 * conf)
+            return said_by(head, subject, quoted_tokens, 0.8)
         token = head
     return None
 

@@ -17,8 +17,8 @@ import pandas as pd
 from spacy.tokens import Doc, Span
 
 from pipeline.attribution import (
-    INDIRECT_VERBS, Attribution, attribute, clause_holder, cue_text, dash_credit, naming_verb, reporting_verb,
-    speaker_of, subject_of, trailing_cue,
+    INDIRECT_VERBS, Attribution, attribute, clause_holder, dash_credit, naming_verb, reporting_verb, said_by,
+    subject_of, trailing_cue,
 )
 from pipeline.nlp import docs_from_tokens
 from pipeline.quote_marks import QuotedSpan, find_quoted_spans
@@ -155,13 +155,12 @@ def _indirect_quotes(doc_id: str, doc: Doc, text: str, quoted_tokens: set[int], 
             # "It had been said that...": an expletive or passive subject names no speaker.
             if end - start < 3 or subject is None or subject.lower_ == "it" or subject.dep_ != "nsubj":
                 continue
-            name, mention, label, conf = speaker_of(subject, quoted_tokens)
-            cue, cue_start, cue_end = cue_text(verb)
-            attribution = Attribution(cue, cue_start, cue_end, name, mention.start_char, mention.end_char, label, conf)
+            attribution = said_by(verb, subject, quoted_tokens)
             content = doc[start:end]
             number = start_number + len(rows)
             rows.append(_row(doc_id, f"q{number:03d}", f"i{number:03d}", content.start_char, content.end_char, text,
-                             "indirect", attribution, INDIRECT * conf, paragraph_of(content.start_char),
+                             "indirect", attribution, INDIRECT * attribution.confidence,
+                             paragraph_of(content.start_char),
                              sentence_number[content.sent.start]))
     return rows
 
