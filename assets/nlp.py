@@ -3,7 +3,9 @@
 The one expensive stage, so it is a graph of three steps: plan (which
 articles keep their tokens from the previous version, which are cut into
 shards), one parse step per shard (fanned out: under the multiprocess
-executor, shards are parsed in parallel processes), and a merge."""
+executor, shards are parsed in parallel processes), and a merge. A shard
+step also finds its articles' entity mentions while their parse is at hand
+(see pipeline.entities: the entities step checks and links them)."""
 
 import json
 from pathlib import Path
@@ -21,6 +23,7 @@ from pipeline.staged import StagedTable, merge_sorted
 from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, write_parquet
 from schemas import TokensModel, arrow_schema, validate_table
 
+TOKEN_ORDER = ["doc_id", "token_index"]  # the tokens table's sort order (pruning by doc_id in DuckDB)
 
 
 @dg.op(out={"shards": dg.DynamicOut(list, io_manager_key="shard_io_manager"),
@@ -59,7 +62,8 @@ def plan_nlp_shards(
 def parse_nlp_shard(
     context: dg.OpExecutionContext, shard: list, nlp_model: NlpModel, settings: PressworkSettings,
 ) -> str:
-    """Parse one shard's articles (read from the run's staged tables) into a staged Parquet part."""
+    """Parse one shard's articles (read from the run's staged tables) into a
+    staged Parquet part, and stage their entity mentions and clusters."""
     warehouse = settings.warehouse
     name = f"tokens-{context.get_mapping_key()}"
     if not shard:  # every article carried over: nothing to load a model for
@@ -121,9 +125,6 @@ def tokens(articles: pd.DataFrame, sentences: pd.DataFrame) -> StagedTable:
     shards, plan = plan_nlp_shards(articles, sentences)
     parts = shards.map(parse_nlp_shard).collect()
     return merge_nlp_shards(plan, parts)
-
-
-TOKEN_ORDER = ["doc_id", "token_index"]
 
 
 def _empty_tokens() -> pd.DataFrame:

@@ -8,8 +8,9 @@ sentence boundaries, same model), and its *entity context* is unchanged,
 its rows in the base version are exactly what recomputing them would give.
 They are read back instead, and only the other articles' Docs are rebuilt.
 
-Entity mentions themselves are always recomputed: they depend on corpus-wide
-statistics and on cross-article linking, which a new article can change.
+Entity mentions are carried by their own rule (pipeline.entities'
+DocEntitiesCache); cross-article linking is always redone, since a new
+article can change it, and that is why the entity context is compared here.
 """
 
 from __future__ import annotations
