@@ -15,12 +15,9 @@ article can change it, and that is why the entity context is compared here.
 
 from __future__ import annotations
 
-import hashlib
-
-import numpy as np
 import pandas as pd
 
-from pipeline.provenance import code_fingerprint
+from pipeline.provenance import code_fingerprint, digests_by_doc
 from pipeline.warehouse import CARRIED_TOKENS, Warehouse
 
 # what quote speakers and event arguments read from an article's entity mentions
@@ -36,10 +33,8 @@ def entity_context(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.Series:
     named = entities[["entity_id", "name", "type"]].rename(columns={"name": "entity_name", "type": "entity_type"})
     frame = mentions[["doc_id", *CONTEXT_MENTION_COLUMNS]].merge(named, on="entity_id", how="left")
     frame = frame.sort_values(["doc_id", "start_char", "end_char", "mention_id"], kind="stable")
-    rows = pd.util.hash_pandas_object(frame.drop(columns="doc_id").astype(str), index=False).to_numpy()
-    doc_ids = frame["doc_id"].to_numpy()
-    bounds = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
-    return pd.Series({doc_ids[a]: hashlib.sha256(rows[a:b].tobytes()).hexdigest() for a, b in zip(bounds, bounds[1:])})
+    frame = frame.drop(columns="doc_id").astype(str).assign(doc_id=frame["doc_id"])
+    return pd.Series(digests_by_doc(frame))
 
 
 def eligible_articles(warehouse: Warehouse, run_id: str) -> tuple[str | None, set[str]]:

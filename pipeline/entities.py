@@ -8,15 +8,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import pickle
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from spacy.tokens import Doc
 
@@ -25,7 +22,9 @@ from pipeline.entity_ids import CHANGE_COLUMNS, assign_ids
 from pipeline.linking import DocCluster, link_clusters
 from pipeline.mentions import find_mentions, is_person_word, person_word_share
 from pipeline.nlp import blank_vocab, docs_from_tokens
+from pipeline.provenance import digests_by_doc
 from pipeline.resolution import resolve_document
+from pipeline.warehouse import write_atomic
 
 MENTION_COLUMNS = [
     "mention_id", "doc_id", "entity_id", "start_char", "end_char", "text", "type", "kind", "sentence_index",
@@ -117,14 +116,8 @@ def staged_document_entities(staging: Path) -> dict[str, DocEntities]:
 
 
 def tokens_digests(tokens: pd.DataFrame) -> dict[str, str]:
-    """doc_id -> digest of the article's rows of the tokens table (sorted by
-    document, every column): equal digests, equal parses."""
-    if tokens.empty:
-        return {}
-    rows = pd.util.hash_pandas_object(tokens.drop(columns="doc_id"), index=False).to_numpy()
-    doc_ids = tokens["doc_id"].to_numpy()
-    bounds = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
-    return {doc_ids[a]: hashlib.sha256(rows[a:b].tobytes()).hexdigest() for a, b in zip(bounds, bounds[1:])}
+    """doc_id -> digest of the article's rows of the tokens table: equal digests, equal parses."""
+    return digests_by_doc(tokens)
 
 
 class DocEntitiesCache:
@@ -156,12 +149,10 @@ class DocEntitiesCache:
         if not found:
             return
         self.folder.mkdir(parents=True, exist_ok=True)
-        for leftover in self.folder.glob(".*.tmp"):  # a run killed while writing (one writer: the run lock)
+        for leftover in self.folder.glob(".*.tmp-*"):  # a run killed while writing (one writer: the run lock)
             leftover.unlink()
-        path = self.folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}.pickle"
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(pickle.dumps(found))
-        os.replace(tmp, path)
+        write_atomic(self.folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}.pickle",
+                     pickle.dumps(found))
 
 
 def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:

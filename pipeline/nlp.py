@@ -159,8 +159,12 @@ def _presegmented(nlp: Language, text: str, sentence_starts: set[int], offset: i
 # parsed as a sentence of its own, and afterwards attached to its neighbour
 # (spaCy's convention for whitespace: dep "dep", POS SPACE), so every sentence
 # still has one root.
+def _is_space(doc: Doc) -> np.ndarray:
+    return doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
+
+
 def _isolate_edge_whitespace(doc: Doc, starts: np.ndarray) -> None:
-    space = doc.to_array([IS_SPACE]).reshape(-1).astype(bool)
+    space = _is_space(doc)
     if not space.any():
         return
     is_start = starts[:, 0] == 1
@@ -212,7 +216,7 @@ def _token_frame(doc_id: str, doc: Doc, piece: str, offset: int, first_token: in
     starts = np.array(local, dtype="int64") + offset
     sentence_index = np.maximum(np.searchsorted(sentence_starts, starts, side="right") - 1, 0)
     heads, deps = _attach_whitespace(doc, sentence_index)
-    space = [t.is_space for t in doc]
+    space = _is_space(doc).tolist()
     return pd.DataFrame({
         "doc_id": doc_id,
         "token_index": np.arange(len(doc), dtype="int64") + first_token,
@@ -239,12 +243,12 @@ def _attach_whitespace(doc: Doc, sentence_index: np.ndarray) -> tuple[np.ndarray
     sentence: the token before it, or after it when it opens the sentence.
     A whitespace root with dependents was parsed inside a sentence (a double
     space mid-sentence) and stays its root: moving it would make a cycle."""
-    heads = np.array([t.head.i for t in doc], dtype="int64")
+    relative = doc.to_array([HEAD]).reshape(-1).astype(np.int64)  # spaCy keeps heads relative, as uint64
+    heads = np.arange(len(doc), dtype="int64") + relative
     deps = [t.dep_ for t in doc]
-    for t in doc:
-        if not t.is_space or t.head.i != t.i or t.left_edge.i != t.i or t.right_edge.i != t.i:
+    for i in np.flatnonzero(_is_space(doc) & (relative == 0)).tolist():  # whitespace roots only
+        if doc[i].left_edge.i != i or doc[i].right_edge.i != i:
             continue
-        i = t.i
         if i > 0 and sentence_index[i - 1] == sentence_index[i]:
             heads[i], deps[i] = i - 1, "dep"
         elif i + 1 < len(doc) and sentence_index[i + 1] == sentence_index[i]:

@@ -8,6 +8,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 
@@ -55,6 +56,18 @@ def inputs_fingerprint(documents: pd.DataFrame, rejected: pd.DataFrame) -> str:
     for path, reason in sorted(zip(rejected["source_file"], rejected["reason"])):
         digest.update(f"{path}\0rejected:{reason}\n".encode())
     return digest.hexdigest()
+
+
+def digests_by_doc(frame: pd.DataFrame) -> dict[str, str]:
+    """doc_id -> SHA-256 of the document's rows of `frame` (every column but
+    doc_id, in row order; each document's rows together). Equal digests,
+    equal rows."""
+    if frame.empty:
+        return {}
+    rows = pd.util.hash_pandas_object(frame.drop(columns="doc_id"), index=False).to_numpy()
+    doc_ids = frame["doc_id"].to_numpy()
+    bounds = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
+    return {doc_ids[a]: hashlib.sha256(rows[a:b].tobytes()).hexdigest() for a, b in zip(bounds, bounds[1:])}
 
 
 def run_info(model: dict, input_dir: str, inputs_fingerprint: str) -> dict:

@@ -58,7 +58,8 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
+    """Bytes to `path` all or nothing: written beside it, synced, renamed into place."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     with open(tmp, "wb") as fh:
         fh.write(data)
@@ -347,9 +348,9 @@ class Warehouse:
                 "tables": entries,
             }
             self.versions_dir.mkdir(exist_ok=True)
-            _write_atomic(self.versions_dir / f"{version}.json", json.dumps(manifest, indent=2).encode())
+            write_atomic(self.versions_dir / f"{version}.json", json.dumps(manifest, indent=2).encode())
             failpoint("commit.manifest")
-            _write_atomic(self.latest_file, f"{version}\n".encode())
+            write_atomic(self.latest_file, f"{version}\n".encode())
             failpoint("commit.latest")
             self.write_catalog(version)
             failpoint("commit.catalog")
