@@ -1,6 +1,9 @@
 """Evaluate a spaCy pipeline for Presswork: NER, tagging/parsing, speed and load time.
 
-    OMP_NUM_THREADS=1 taskset -c 1 .venv/bin/python benchmarks/eval_model.py [--model models/en_presswork_news]
+    OPENBLAS_NUM_THREADS=1 taskset -c 1 .venv/bin/python benchmarks/eval_model.py [--model models/en_presswork_news]
+
+(one core, one BLAS thread: what each worker of a parallel `presswork run` gets; drop both for one process
+with all cores)
 
 Prints
   * NER P/R/F1 (micro, exact span match, gold tokenization) on CoNLL-2003 test (PER/ORG/LOC/MISC) and per label;
@@ -9,7 +12,7 @@ Prints
     tokens ("gold tok") and once from each sentence's raw text with the pipeline's own tokenizer ("raw text",
     scored through spaCy's alignment) -- gold sentence boundaries in both cases (one Doc per sentence);
   * words/s of nlp.pipe over the BBC articles (single process, batch_size 64, non-space tokens counted);
-  * model load time (spacy.load, after `import spacy`).
+  * model load time (Presswork's loader, pipeline.nlp.load_pipeline, after `import spacy`).
 
 Predicted labels are mapped to the gold label set, so any spaCy pipeline (e.g. an OntoNotes-labelled one) can be
 compared:
@@ -30,6 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "data"
 DEFAULT_MODEL = REPO / "models" / "en_presswork_news"
 sys.path.insert(0, str(REPO / "training"))
+sys.path.insert(0, str(REPO))
 from train_model import iob2_spans  # noqa: E402  (one IOB2 reader for training and evaluation)
 
 TO_CONLL = {
@@ -189,10 +193,12 @@ def main(argv=None):
     args = ap.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
 
-    import spacy
+    import spacy  # noqa: F401  (imported before the clock starts: load time is the model's, not the library's)
+
+    from pipeline.nlp import load_pipeline
 
     t0 = time.perf_counter()
-    nlp = spacy.load(args.model)
+    nlp = load_pipeline(args.model)
     load_s = time.perf_counter() - t0
     results = {"model": args.model, "pipeline": nlp.pipe_names, "load_seconds": load_s,
                "meta_version": nlp.meta.get("version")}

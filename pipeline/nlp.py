@@ -21,6 +21,7 @@ from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IS_SPACE, LEMMA, MORPH, PO
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from pipeline.cpu_ops import numpy_blas_ops
 from pipeline.ingest import Progress, no_progress
 
 SHIPPED_MODEL = Path(__file__).resolve().parents[1] / "models" / "en_presswork_news"
@@ -43,10 +44,12 @@ def model_name(name: str | None = None) -> str:
 
 @functools.lru_cache(maxsize=4)
 def load_pipeline(name: str | None = None) -> Language:
-    """Load a spaCy pipeline by path or installed package name, once per process."""
+    """Load a spaCy pipeline by path or installed package name, once per process
+    (its layers multiply through numpy's BLAS: see pipeline.cpu_ops)."""
     name = model_name(name)
     try:
-        return spacy.load(name)
+        with numpy_blas_ops():
+            return spacy.load(name)
     except OSError as exc:
         hint = " (set PRESSWORK_NLP_MODEL or train it: presswork train-model)" if name == str(SHIPPED_MODEL) else ""
         raise ModelNotFoundError(f"spaCy model {name!r} not found: not a pipeline folder or installed package"
