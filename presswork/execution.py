@@ -24,6 +24,7 @@ from presswork.progress import ProgressHandler
 # below this much input text one process is faster than starting workers
 AUTO_PARALLEL_BYTES = 2_000_000
 POLL_SECONDS = 0.5
+BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, model: dict | None = None) -> int:
@@ -57,6 +58,13 @@ def execute_run(env: dict[str, str], workers: int, handler: ProgressHandler) -> 
 
     os.environ.update(env)
     os.environ["PRESSWORK_RUN_OWNER_PID"] = str(os.getpid())
+    os.environ["PRESSWORK_RUN_WORKERS"] = str(workers)  # the NLP plan cuts a multiple of this many shards
+    if workers > 1:
+        # One BLAS thread per step process: the workers already keep every core busy, and
+        # threads of two workers fighting for the same cores slow both (set before the
+        # step processes' server starts and loads numpy; a user's own setting wins)
+        for variable in BLAS_THREAD_VARIABLES:
+            os.environ.setdefault(variable, "1")
     logging.getLogger("dagster").setLevel(logging.ERROR)  # the handler prints what matters, once
     if os.environ.get("DAGSTER_HOME"):
         instance = dg.DagsterInstance.get()
