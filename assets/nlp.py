@@ -41,7 +41,7 @@ def plan_nlp_shards(
         articles, sentences,
         previous_sentences=warehouse.read_table("sentences", previous) if same else None,
         previous_tokens_doc_ids=warehouse.doc_ids("tokens", previous) if same else set(),
-        same_fingerprint=same, shard_words=settings.shard_words,
+        same_fingerprint=same, shard_words=settings.shard_words, workers=settings.workers,
     )
     staging = warehouse.claim_staging(context.run_id)
     carried_path = staging / f"{CARRIED_TOKENS}.parquet"
@@ -51,7 +51,7 @@ def plan_nlp_shards(
     else:
         write_parquet(_empty_tokens(), carried_path, schema=arrow_schema("tokens"))
     context.log.info(f"nlp plan: {len(plan.carried)} articles carried over from {previous or 'no version'}, "
-                     f"{plan.n_to_parse} to parse in {len(plan.shards)} shard(s) of ~{settings.shard_words:,} words")
+                     f"{plan.n_to_parse} to parse in {len(plan.shards)} shard(s) of ~{max(plan.words, default=0):,} words")
     for n, shard in enumerate(plan.shards or [[]]):  # one (empty) shard at least, so the merge always runs
         yield dg.DynamicOutput(shard, mapping_key=f"shard_{n:05d}", output_name="shards")
     yield dg.Output({"carried": len(plan.carried), "parsed": plan.n_to_parse, "shards": len(plan.shards),

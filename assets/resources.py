@@ -30,6 +30,7 @@ class PressworkSettings(dg.ConfigurableResource):
     max_bytes: int = DEFAULT_MAX_BYTES
     show_progress: bool = False
     shard_words: int = DEFAULT_SHARD_WORDS
+    workers: int = 1  # processes parsing shards side by side: the shard count is a multiple of it
     rebuild: bool = False  # reprocess every article; carry nothing over from the previous version
 
     @classmethod
@@ -43,6 +44,7 @@ class PressworkSettings(dg.ConfigurableResource):
             "max_bytes": int(env.get("PRESSWORK_MAX_BYTES", DEFAULT_MAX_BYTES)),
             "show_progress": env.get("PRESSWORK_PROGRESS", "") == "1",
             "shard_words": int(env.get("PRESSWORK_SHARD_WORDS", DEFAULT_SHARD_WORDS)),
+            "workers": int(env.get("PRESSWORK_RUN_WORKERS", 1)),
             "rebuild": env.get("PRESSWORK_REBUILD", "") == "1",
         }
         values.update({k: v for k, v in overrides.items() if v is not None})

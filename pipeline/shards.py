@@ -4,15 +4,16 @@ Parsing is most of a run's time, and its output for an article depends only
 on the article's text (its doc_id is derived from it), its sentence
 boundaries, the model and the parsing code. So an article whose four inputs
 are unchanged since the previous version keeps its tokens from that version;
-the rest are cut into shards of about `shard_words` words that can be parsed
-in parallel processes. Every later stage is recomputed over all articles
-(they are cheap, and entities are resolved across articles anyway).
+the rest are cut into even shards of at most `shard_words` words that can be
+parsed in parallel processes. The later stages carry over what they can too
+(pipeline.carry, pipeline.entities).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,10 +76,14 @@ def plan_nlp(
     previous_tokens_doc_ids: set[str],
     same_fingerprint: bool,
     shard_words: int = DEFAULT_SHARD_WORDS,
+    workers: int = 1,
 ) -> NlpPlan:
     """Carry an article over when the previous version parsed the same text
     (same doc_id) with the same sentence boundaries under the same model and
-    code; shard the others in input order, ~`shard_words` words each."""
+    code; shard the others in input order, at most ~`shard_words` words each.
+
+    Shards are of equal size, and their number is a multiple of `workers`:
+    with 9 shards on 2 workers, the last one would be parsed while a core idles."""
     if shard_words < 1:
         raise ValueError(f"shard_words must be positive, got {shard_words}")
     plan = NlpPlan()
@@ -87,17 +92,26 @@ def plan_nlp(
         now, before = sentence_layout(sentences), sentence_layout(previous_sentences)
         common = now.index.intersection(before.index)
         reusable = {d for d in common[(now[common] == before[common]).to_numpy()] if d in previous_tokens_doc_ids}
-    words = 0
+    to_parse = []
     for doc_id, text in zip(articles["doc_id"], articles["text"]):
         if doc_id in reusable:
             plan.carried.append(doc_id)
-            continue
-        n = len(text.split())
-        if not plan.shards or (words + n > shard_words and plan.shards[-1]):
+        else:
+            to_parse.append((doc_id, len(text.split())))
+    if not to_parse:
+        return plan
+    total = sum(n for _, n in to_parse)
+    n_shards = max(1, math.ceil(total / shard_words))
+    n_shards = min(len(to_parse), math.ceil(n_shards / max(1, workers)) * max(1, workers))
+    size = total / n_shards
+    before, current = 0, -1
+    for doc_id, n in to_parse:  # an article goes to the shard its middle word falls in
+        shard = min(n_shards - 1, int((before + n / 2) / size))
+        if shard != current:
             plan.shards.append([])
             plan.words.append(0)
-            words = 0
+            current = shard
         plan.shards[-1].append(doc_id)
         plan.words[-1] += n
-        words += n
+        before += n
     return plan

@@ -58,7 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                      "everything in this process (default: $PRESSWORK_WORKERS or auto: 1 below 2 MB of input, "
                      "else one per core)")
     run.add_argument("--shard-words", type=int, default=int(os.environ.get("PRESSWORK_SHARD_WORDS", DEFAULT_SHARD_WORDS)),
-                     help=f"words per NLP shard (default: {DEFAULT_SHARD_WORDS:,})")
+                     help=f"most words per NLP shard; shards are evened out, and there are a multiple of --workers of them "
+                     f"(default: {DEFAULT_SHARD_WORDS:,})")
     run.add_argument("--rebuild", action="store_true",
                      help="reprocess every article instead of carrying unchanged ones over from the latest version "
                      "(entity ids still stay stable against it)")

@@ -73,6 +73,20 @@ def test_plan_carries_only_articles_whose_text_and_sentences_are_unchanged():
         plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=0)
 
 
+def test_shards_are_even_and_a_multiple_of_the_workers():
+    sizes = [40, 10, 30, 20, 50, 10, 40, 30, 20]  # 250 words
+    articles = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(sizes))],
+                             "text": [" ".join(["w"] * n) for n in sizes]})
+    sentences = pd.DataFrame({"doc_id": articles["doc_id"], "sentence_index": 0, "start_char": 0})
+    one = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=100)
+    assert one.words == [80, 80, 90]  # three shards of ~83 words, not 100 + 100 + 50
+    two = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=100, workers=2)
+    assert len(two.shards) == 4 and max(two.words) - min(two.words) <= 50
+    assert [d for shard in two.shards for d in shard] == list(articles["doc_id"])  # input order, nothing lost
+    many = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=1, workers=2)
+    assert len(many.shards) == len(sizes)  # never more shards than articles
+
+
 def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, tmp_path):
     warehouse = tmp_path / "warehouse"
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse))
