@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from assets._metadata import table_metadata
-from assets.resources import PressworkSettings
+from assets.resources import ARTICLE_TEXT_LOADER, PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.nlp import blank_vocab
 from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
@@ -14,7 +14,7 @@ from schemas import QuotesModel, validate_table
 
 
 @dg.asset(group_name="quotes", io_manager_key="staging_io_manager",
-          ins={"articles": dg.AssetIn("articles", metadata={"columns": ["doc_id", "text"]})})
+          ins={"articles": dg.AssetIn("articles", input_manager_key=ARTICLE_TEXT_LOADER)})
 def quotes(
     context: dg.AssetExecutionContext, articles: pd.DataFrame, tokens: StagedTable,
     entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings,

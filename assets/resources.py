@@ -78,6 +78,7 @@ class StagingIOManager(dg.ConfigurableIOManager):
     in other processes can read them."""
 
     warehouse_dir: str = DEFAULT_WAREHOUSE
+    columns: list[str] | None = None  # load only these columns (see ARTICLE_TEXT_LOADER)
 
     def _warehouse(self) -> Warehouse:
         return Warehouse(self.warehouse_dir)
@@ -89,12 +90,15 @@ class StagingIOManager(dg.ConfigurableIOManager):
         warehouse.stage_table(context.run_id, table, obj, schema=schemas.arrow_schema(table))
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
-        """The staged table, or only the columns an input asks for
-        (`AssetIn(metadata={"columns": [...]})`): a check that compares offsets
-        with the text need not hold every article's raw text too."""
         table = context.upstream_output.asset_key.path[-1]
-        columns = (context.definition_metadata or {}).get("columns")
-        return self._warehouse().read_staged(context.upstream_output.run_id, table, columns=columns)
+        return self._warehouse().read_staged(context.upstream_output.run_id, table, columns=self.columns)
+
+
+# The input manager of steps that need only each article's id, file and text
+# (`AssetIn("articles", input_manager_key=ARTICLE_TEXT_LOADER)`): a check that
+# compares offsets with the text need not hold every article's raw text too.
+ARTICLE_TEXT_LOADER = "article_text_loader"
+ARTICLE_TEXT_COLUMNS = ["doc_id", "source_file", "text"]
 
 
 class ShardIOManager(dg.ConfigurableIOManager):
