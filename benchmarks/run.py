@@ -168,7 +168,7 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     home = work / "dagster_home"
     home.mkdir(exist_ok=True)
-    env = {**os.environ, "DAGSTER_HOME": str(home), "OMP_NUM_THREADS": "1"}
+    env = {**os.environ, "DAGSTER_HOME": str(home)}  # the CLI sets one BLAS thread per worker itself
     common = ["--workers", args.workers, "--model", args.model, "--quiet"]
     try:
         # (a) a copy of the input, so (c) can add to it
