@@ -176,8 +176,8 @@ def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
 
 def _candidates(doc: Doc) -> tuple[list[int], list[int]]:
     """Indices of the nouns, and of the adjectives and verb-tagged words: the
-    only tokens that can be triggers. Read from spaCy's arrays, because a
-    Token object for each of a million tokens cost a quarter of this stage."""
+    only tokens that can be triggers. Read from spaCy's arrays: making a Token
+    object for every token, twice, was a large part of this stage's time."""
     if not len(doc):
         return [], []
     pos, tag = doc.to_array([POS, TAG]).T

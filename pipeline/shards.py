@@ -103,7 +103,7 @@ def plan_nlp(
     total = sum(n for _, n in to_parse)
     n_shards = max(1, math.ceil(total / shard_words))
     n_shards = min(len(to_parse), math.ceil(n_shards / max(1, workers)) * max(1, workers))
-    size = total / n_shards
+    size = total / n_shards or 1  # articles left without words by cleaning all go to the first shard
     before, current = 0, -1
     for doc_id, n in to_parse:  # an article goes to the shard its middle word falls in
         shard = min(n_shards - 1, int((before + n / 2) / size))

@@ -85,6 +85,9 @@ def test_shards_are_even_and_a_multiple_of_the_workers():
     assert [d for shard in two.shards for d in shard] == list(articles["doc_id"])  # input order, nothing lost
     many = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=1, workers=2)
     assert len(many.shards) == len(sizes)  # never more shards than articles
+    wordless = articles.assign(text="")  # cleaning can leave an article without words
+    plan = plan_nlp(wordless, sentences, None, set(), same_fingerprint=False, workers=2)
+    assert plan.shards == [list(articles["doc_id"])]
 
 
 def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, tmp_path):
