@@ -64,6 +64,8 @@ def find_mentions(doc: Doc, person_share: dict[str, float] | None = None,
     (is_person_word), so a caller can tell whether another corpus would
     have changed the result."""
     mentions = [Mention(e.start, e.end, e.label_) for e in doc.ents]
+    alone = {e.text for e in doc.ents}
+    mentions = [part for m in mentions for part in _split_coordination(doc, m, alone)]
     mentions = [part for m in mentions for part in _split_at_punct(doc, m)]
     mentions = [m for m in (_trim(doc, m) for m in mentions) if m is not None]
     mentions = _merge_adjacent_person(doc, mentions)
@@ -120,6 +122,17 @@ def name_words(doc: Doc, m: Mention) -> list[str]:
 
 
 # -- repairs -------------------------------------------------------------------------------------
+def _split_coordination(doc: Doc, m: Mention, alone: set[str]) -> list[Mention]:
+    """"the link between the JLM and Labour" names two things when the article
+    also names each on its own; names only ever seen joined ("Marks and
+    Spencer", "Trinidad and Tobago") stay whole."""
+    for i in range(m.start + 1, m.end - 1):
+        if doc[i].lower_ in ("and", "&"):
+            if doc[m.start:i].text in alone and doc[i + 1:m.end].text in alone:
+                return [Mention(m.start, i, m.label), Mention(i + 1, m.end, m.label)]
+    return [m]
+
+
 def _split_at_punct(doc: Doc, m: Mention) -> list[Mention]:
     """Spaced punctuation inside a span ends a name ("JLM - a" -> "JLM"), and
     so does a lower-case word that is not a name connector ("Tories accuse

@@ -200,6 +200,15 @@ def test_repairs_fix_the_models_known_mistakes(nlp):
     assert found["Mr Corbyn"] == "PERSON"  # title folded in, retyped from ORG
 
 
+def test_two_names_joined_by_and_split_only_when_each_stands_alone_elsewhere(nlp):
+    text = ("The JLM voted on its link with Labour. Ruth Smeeth spoke of the link between the JLM and Labour. "
+            "Marks and Spencer said nothing.")
+    found = repaired(nlp, text, [("JLM", "ORG"), ("Labour", "ORG"), ("JLM and Labour", "ORG"),
+                                 ("Marks and Spencer", "ORG")])
+    assert "JLM and Labour" not in found and found["JLM"] == "ORG" and found["Labour"] == "ORG"
+    assert found["Marks and Spencer"] == "ORG"
+
+
 def test_a_name_tagged_once_is_a_mention_wherever_it_recurs(nlp):
     doc = nlp("Kalen Ockerman painted the mural in 2012. Ockerman later said it was about class.")
     texts = [doc[m.start:m.end].text for m in find_mentions(doc)]
