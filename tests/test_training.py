@@ -1,0 +1,84 @@
+"""The NER teacher recipe's plumbing (training/teacher_ner.py, train_model.py --silver), without torch or training:
+which text may become silver data, how silver labels are stored, and how the two NER stages are wired."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "training"))
+
+import teacher_ner  # noqa: E402
+import train_model  # noqa: E402
+
+
+
+def test_case_shapes_of_news_words():
+    shapes = {w: teacher_ner.case_id(w) for w in ("99", "said", "Corbyn", "I", "JLM", "McDonnell", "£3.5m")}
+    assert shapes == {"99": 0, "said": 1, "Corbyn": 2, "I": 2, "JLM": 3, "McDonnell": 4, "£3.5m": 1}
+
+
+def test_silver_docs_keep_sentences_and_map_labels(tmp_path):
+    import spacy
+    from spacy.tokens import DocBin
+
+    sents = [["Jeremy", "Corbyn", "met", "the", "JLM", "."], ["Labour", "MPs", "in", "London", "agreed", "."]]
+    tags = [["B-PER", "I-PER", "O", "O", "B-ORG", "O"], ["B-ORG", "O", "O", "B-LOC", "O", "O"]]
+    assert teacher_ner.write_silver(sents, tags, tmp_path / "silver.spacy") == 1
+    (doc,) = DocBin().from_disk(tmp_path / "silver.spacy").get_docs(spacy.blank("en").vocab)
+    assert [(e.text, e.label_) for e in doc.ents] == [
+        ("Jeremy Corbyn", "PERSON"), ("JLM", "ORG"), ("Labour", "ORG"), ("London", "GPE")]
+    assert [s.text for s in doc.sents] == ["Jeremy Corbyn met the JLM .", "Labour MPs in London agreed ."]
+
+
+def test_silver_text_is_only_text_a_shipped_model_may_learn_from(tmp_path):
+    """PolNeAR train and UD EWT train/dev go in; the BBC (local evaluation only) and PolNeAR dev (it scores
+    quote attribution) stay out, as does UD EWT test."""
+    data = tmp_path / "data"
+    (data / "polnear").mkdir(parents=True)
+    (data / "ud_en_ewt").mkdir()
+    (data / "bbc" / "politics").mkdir(parents=True)
+    (data / "polnear" / "polnear_train.jsonl").write_text(
+        json.dumps({"text": "Mr Corbyn spoke in London on Tuesday. The JLM voted later that day."}) + "\n")
+    (data / "polnear" / "polnear_dev.jsonl").write_text(
+        json.dumps({"text": "Dev text must never be seen here."}) + "\n")
+    (data / "bbc" / "politics" / "001.txt").write_text("BBC text may not train a shipped model.\n")
+    for split, words in (("train", "Labour MPs met in Leeds"), ("dev", "The Board of Deputies said no"),
+                         ("test", "Test words stay out too")):
+        rows = "".join(f"{i}\t{w}\t_\t_\t_\t_\t0\t_\t_\t_\n" for i, w in enumerate(words.split(), 1))
+        (data / "ud_en_ewt" / f"en_ewt-ud-{split}.conllu").write_text(f"# text = {words}\n{rows}\n")
+    texts = {" ".join(s) for s in teacher_ner.unlabelled_sentences(data, limit_words=10_000)}
+    assert texts == {"Mr Corbyn spoke in London on Tuesday .", "The JLM voted later that day .",
+                     "Labour MPs met in Leeds", "The Board of Deputies said no"}
+
+
+def test_silver_stage_trains_on_gold_and_silver_then_fine_tunes_the_result(tmp_path, monkeypatch):
+    from spacy.util import load_config
+
+    calls = []
+    monkeypatch.setattr(train_model, "spacy_train", lambda *args: calls.append(args))
+    (tmp_path / "conll_train.spacy").write_bytes(b"gold")
+    (tmp_path / "silver.spacy").write_bytes(b"silver")
+    args = train_model.argparse.Namespace(
+        silver=tmp_path / "silver.spacy", ner_config=train_model.CONFIGS / "ner_conll.cfg", ner_silver_steps=6000,
+        max_steps=None, ner_override=["training.dropout=0.2"], numpy_blas=True)
+    finetune = train_model.stage_ner_silver(args, tmp_path)
+    (config, out, train, _dev, steps, extra, numpy_blas), = calls
+    assert out == tmp_path / "ner_silver_model" and steps == 6000 and numpy_blas
+    assert sorted(p.name for p in train.iterdir()) == ["conll_train.spacy", "silver.spacy"]
+    assert extra == ["--training.dropout", "0.2"]
+    assert load_config(finetune, interpolate=False)["components"]["ner"] == {
+        "source": str(tmp_path / "ner_silver_model" / "model-last")}
+
+
+@pytest.mark.parametrize("gold,pred,expected", [
+    ([["B-PER", "I-PER", "O"]], [["B-PER", "I-PER", "O"]], 1.0),
+    ([["B-PER", "I-PER", "O"]], [["B-PER", "O", "O"]], 0.0),  # a partial span is wrong
+    ([["B-ORG", "O", "B-LOC"]], [["B-ORG", "O", "O"]], 2 / 3),
+])
+def test_teacher_f1_counts_exact_spans(gold, pred, expected):
+    assert teacher_ner.f1(gold, pred) == pytest.approx(expected)
