@@ -11,6 +11,7 @@ recorded as `split`; a kept id with a new canonical name is `renamed`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections import defaultdict
 
@@ -27,6 +28,7 @@ def new_entity_id(label: str, key: str) -> str:
     return "E" + hashlib.sha256(f"{coarse(label)}|{key}".encode()).hexdigest()[:15]
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a corpus repeats its names: a million lookups, a few thousand keys
 def alias_key(alias: str) -> str:
     words = alias.split()
     while len(words) > 1 and words[0].lower().rstrip(".") in PERSON_TITLES:
