@@ -5,6 +5,7 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
+from pipeline.near_duplicates import SignatureCache, minhash, text_key
 from pipeline.sentences import build_documents, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
 
@@ -28,10 +29,18 @@ def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[
 
 
 @dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
-def documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> dg.Output[pd.DataFrame]:
+def documents(context: dg.AssetExecutionContext, articles: pd.DataFrame, sentences: pd.DataFrame,
+              settings: PressworkSettings) -> dg.Output[pd.DataFrame]:
     """The published documents table: cleaned articles with their sentence counts
     and their exact / near-duplicate group."""
-    table = validate_table(DocumentsModel, build_documents(articles, sentences))
+    keys = dict(zip(articles["doc_id"], articles["text"].map(text_key)))
+    cache = SignatureCache(settings.warehouse.root)
+    known = {} if settings.rebuild else cache.load(set(keys.values()))
+    computed = {keys[d]: minhash(t).hashvalues for d, t in zip(articles["doc_id"], articles["text"])
+                if keys[d] not in known}
+    cache.store(context.run.run_id, computed)
+    signatures = {d: known[k] if k in known else computed[k] for d, k in keys.items()}
+    table = validate_table(DocumentsModel, build_documents(articles, sentences, signatures))
     grouped = table["duplicate_group"].notna()
     return dg.Output(
         table,
@@ -39,5 +48,7 @@ def documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> dg.Output[pd.D
             table[["doc_id", "source_file", "headline", "n_sentences", "duplicate_group"]],
             n_duplicate_groups=int(table.loc[grouped, "duplicate_group"].nunique()),
             n_articles_in_duplicate_groups=int(grouped.sum()),
+            minhash_signatures_computed=len(computed),
+            articles_with_a_reused_signature=sum(k in known for k in keys.values()),
         ),
     )

@@ -10,14 +10,23 @@ input order, and the similarity is to that article.
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import io
 import re
+import shutil
+from collections.abc import Mapping
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+from pipeline.warehouse import write_atomic
 
 DEFAULT_THRESHOLD = 0.8
 NUM_PERM = 128
+SEED = 1
 SHINGLE_WORDS = 5
 _WORD = re.compile(r"\w+")
 DUPLICATE_COLUMNS = ["doc_id", "duplicate_group", "duplicate_similarity"]
@@ -32,23 +41,36 @@ def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
     return {" ".join(words[i:i + size]).encode() for i in range(len(words) - size + 1)}
 
 
+# how datasketch turns shingles into hash values; cached values are only comparable under the same one
+SCHEME = MinHash(num_perm=NUM_PERM, seed=SEED).scheme
+
+
 def minhash(text: str) -> MinHash:
-    m = MinHash(num_perm=NUM_PERM, seed=1)
+    m = MinHash(num_perm=NUM_PERM, seed=SEED)
     m.update_batch(list(shingles(text)))
     return m
 
 
-def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD) -> pd.DataFrame:
+def text_key(text: str) -> str:
+    """What a signature is cached under: the text it was computed from."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THRESHOLD,
+                          signatures: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """articles (doc_id, text, in input order) -> doc_id, duplicate_group (null
-    for an article with no duplicate), duplicate_similarity."""
+    for an article with no duplicate), duplicate_similarity. `signatures`
+    (doc_id -> MinHash hash values of its text) spares hashing those texts again."""
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    signatures = signatures or {}
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     hashes: dict[str, MinHash] = {}
     group_of: dict[str, str] = {}
     similarity: dict[str, float] = {}
     for doc_id, text in zip(articles["doc_id"], articles["text"]):
-        m = minhash(text)
+        known = signatures.get(doc_id)
+        m = minhash(text) if known is None else LeanMinHash(seed=SEED, hashvalues=known, scheme=SCHEME)
         best_group, best = None, 0.0
         for other in lsh.query(m):
             group = group_of.get(other, other)
@@ -68,3 +90,35 @@ def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THR
         "duplicate_group": [group_of.get(d) for d in ids],
         "duplicate_similarity": np.array([similarity.get(d, np.nan) for d in ids], dtype="float64"),
     }, columns=DUPLICATE_COLUMNS)
+
+
+class SignatureCache:
+    """MinHash signatures kept across runs in WAREHOUSE/_cache/minhash/<params>/, keyed by
+    the sha256 of the article text they were computed from, so a re-run hashes only new
+    text. One .npz per run that computed any; another parameter set's folder is removed."""
+
+    def __init__(self, warehouse_root: Path):
+        self.root = Path(warehouse_root) / "_cache" / "minhash"
+        self.folder = self.root / f"perm{NUM_PERM}-words{SHINGLE_WORDS}-seed{SEED}-{SCHEME}"
+
+    def load(self, keys: set[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        for path in sorted(self.folder.glob("*.npz")):
+            with np.load(path) as stored:
+                for key, row in zip(stored["keys"], stored["signatures"]):
+                    if str(key) in keys:
+                        found[str(key)] = row
+        return found
+
+    def store(self, run_id: str, computed: dict[str, np.ndarray]) -> None:
+        if self.root.exists():
+            for stale in self.root.iterdir():
+                if stale != self.folder:
+                    shutil.rmtree(stale, ignore_errors=True)
+        if not computed:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        np.savez(buffer, keys=np.array(list(computed), dtype=str), signatures=np.stack(list(computed.values())))
+        write_atomic(self.folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}.npz",
+                     buffer.getvalue())

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Mapping
 
+import numpy as np
 import pandas as pd
 
 from pipeline.ingest import Progress, no_progress
@@ -51,8 +53,10 @@ def count_sentences(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.Data
     return documents.assign(n_sentences=documents["doc_id"].map(counts).fillna(0).astype("int64"))
 
 
-def build_documents(articles: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
+def build_documents(articles: pd.DataFrame, sentences: pd.DataFrame,
+                    signatures: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """The published `documents` table: articles, their sentence counts and
-    their exact / near-duplicate groups (first article in path order names a group)."""
-    duplicates = group_near_duplicates(articles.sort_values("source_file", kind="stable"))
+    their exact / near-duplicate groups (first article in path order names a group).
+    `signatures`: MinHash hash values by doc_id, from an earlier run."""
+    duplicates = group_near_duplicates(articles.sort_values("source_file", kind="stable"), signatures=signatures)
     return count_sentences(articles, sentences).merge(duplicates, on="doc_id")
