@@ -7,9 +7,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import pickle
-import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,7 +22,7 @@ from pipeline.mentions import find_mentions, is_person_word, person_word_share
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from pipeline.provenance import digests_by_doc
 from pipeline.resolution import resolve_document
-from pipeline.warehouse import write_atomic
+from pipeline.warehouse import store_in_cache
 
 MENTION_COLUMNS = [
     "mention_id", "doc_id", "entity_id", "start_char", "end_char", "text", "type", "kind", "sentence_index",
@@ -142,17 +140,7 @@ class DocEntitiesCache:
 
     def store(self, run_id: str, found: list[DocEntities], digests: dict[str, str]) -> None:
         found = [replace(f, tokens_digest=digests[f.doc_id]) for f in found]
-        if self.root.exists():
-            for stale in self.root.iterdir():
-                if stale != self.folder:
-                    shutil.rmtree(stale, ignore_errors=True)
-        if not found:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for leftover in self.folder.glob(".*.tmp-*"):  # a run killed while writing (one writer: the run lock)
-            leftover.unlink()
-        write_atomic(self.folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}.pickle",
-                     pickle.dumps(found))
+        store_in_cache(self.root, self.folder, run_id, ".pickle", pickle.dumps(found) if found else None)
 
 
 def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:

@@ -10,11 +10,9 @@ input order, and the similarity is to that article.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import io
 import re
-import shutil
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,7 +20,7 @@ import numpy as np
 import pandas as pd
 from datasketch import LeanMinHash, MinHash, MinHashLSH
 
-from pipeline.warehouse import write_atomic
+from pipeline.warehouse import store_in_cache
 
 DEFAULT_THRESHOLD = 0.8
 NUM_PERM = 128
@@ -111,14 +109,9 @@ class SignatureCache:
         return found
 
     def store(self, run_id: str, computed: dict[str, np.ndarray]) -> None:
-        if self.root.exists():
-            for stale in self.root.iterdir():
-                if stale != self.folder:
-                    shutil.rmtree(stale, ignore_errors=True)
-        if not computed:
-            return
-        self.folder.mkdir(parents=True, exist_ok=True)
-        buffer = io.BytesIO()
-        np.savez(buffer, keys=np.array(list(computed), dtype=str), signatures=np.stack(list(computed.values())))
-        write_atomic(self.folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}.npz",
-                     buffer.getvalue())
+        data = None
+        if computed:
+            buffer = io.BytesIO()
+            np.savez(buffer, keys=np.array(list(computed), dtype=str), signatures=np.stack(list(computed.values())))
+            data = buffer.getvalue()
+        store_in_cache(self.root, self.folder, run_id, ".npz", data)

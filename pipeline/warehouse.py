@@ -58,6 +58,22 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def store_in_cache(root: Path, folder: Path, run_id: str, suffix: str, data: bytes | None) -> None:
+    """One run's results as a new file in `folder`, a cache under `root` whose
+    other folders hold results of another key (code, model or settings) and are
+    removed: nothing in them is of use any more. `data` None stores nothing."""
+    if root.exists():
+        for stale in root.iterdir():
+            if stale != folder:
+                shutil.rmtree(stale, ignore_errors=True)
+    if data is None:
+        return
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".*.tmp-*"):  # a run killed while writing (one writer: the run lock)
+        leftover.unlink()
+    write_atomic(folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}{suffix}", data)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Bytes to `path` all or nothing: written beside it, synced, renamed into place."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
