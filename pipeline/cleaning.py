@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 _READING_TIME = re.compile(r"\d{1,3}\s*(?:min|mins|minute|minutes)\s+read", re.I)
 _PAGE_LABEL = re.compile(
     r"(?:read more|more on this story|related(?: articles| stories)?|see also|"
-    r"\d*\s*comments?|share(?: this(?: article| story)?)?|advertisement|sponsored|"
+    r"(?:\d+\s*)?comments?|share(?: this(?: article| story)?)?|advertisement|sponsored|"
     r"click here|follow us(?: on \w+)?|image (?:source|copyright),?.{0,40})\s*:?",
     re.I,
 )
