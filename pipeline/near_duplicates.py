@@ -91,13 +91,16 @@ def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THR
 
 
 class SignatureCache:
-    """MinHash signatures kept across runs in WAREHOUSE/_cache/minhash/<params>/, keyed by
+    """MinHash signatures kept across runs in WAREHOUSE/_cache/minhash/<key>/, keyed by
     the sha256 of the article text they were computed from, so a re-run hashes only new
-    text. One .npz per run that computed any; another parameter set's folder is removed."""
+    text. The folder's key names datasketch's scheme and this module's source: a change
+    to the shingling starts a new folder, and the old one is removed. One .npz per run
+    that computed any signature."""
 
     def __init__(self, warehouse_root: Path):
+        source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
         self.root = Path(warehouse_root) / "_cache" / "minhash"
-        self.folder = self.root / f"perm{NUM_PERM}-words{SHINGLE_WORDS}-seed{SEED}-{SCHEME}"
+        self.folder = self.root / f"{SCHEME}-{source}"
 
     def load(self, keys: set[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
