@@ -26,7 +26,6 @@ import argparse
 import itertools
 import json
 import random
-import re
 import sys
 import time
 from pathlib import Path
@@ -46,6 +45,7 @@ def log(msg: str) -> None:
 
 
 def case_id(word: str) -> int:
+    """0 no letters, 1 lower, 2 Title (or one capital), 3 UPPER, 4 mixed (McDonnell, iPhone)."""
     letters = [c for c in word if c.isalpha()]
     if not letters:
         return 0
@@ -162,9 +162,6 @@ def train(model, tokenizer, sents, epochs, lr, batch_size=32, seed=0):
             if step % 100 == 0:
                 log(f"epoch {epoch + 1} step {step}/{steps} loss {total / 100:.4f}")
                 total = 0.0
-
-
-WORD = re.compile(r"\S+")
 
 
 def unlabelled_sentences(data: Path, limit_words: int):
