@@ -5,7 +5,7 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import PressworkSettings
-from pipeline.near_duplicates import SignatureCache, minhash, text_key
+from pipeline.near_duplicates import SignatureCache
 from pipeline.sentences import build_documents, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
 
@@ -33,13 +33,8 @@ def documents(context: dg.AssetExecutionContext, articles: pd.DataFrame, sentenc
               settings: PressworkSettings) -> dg.Output[pd.DataFrame]:
     """The published documents table: cleaned articles with their sentence counts
     and their exact / near-duplicate group."""
-    keys = dict(zip(articles["doc_id"], articles["text"].map(text_key)))
-    cache = SignatureCache(settings.warehouse.root)
-    known = {} if settings.rebuild else cache.load(set(keys.values()))
-    computed = {keys[d]: minhash(t).hashvalues for d, t in zip(articles["doc_id"], articles["text"])
-                if keys[d] not in known}
-    cache.store(context.run.run_id, computed)
-    signatures = {d: known[k] if k in known else computed[k] for d, k in keys.items()}
+    signatures, n_hashed = SignatureCache(settings.warehouse.root).signatures(
+        articles, context.run.run_id, reuse=not settings.rebuild)
     table = validate_table(DocumentsModel, build_documents(articles, sentences, signatures))
     grouped = table["duplicate_group"].notna()
     return dg.Output(
@@ -48,7 +43,6 @@ def documents(context: dg.AssetExecutionContext, articles: pd.DataFrame, sentenc
             table[["doc_id", "source_file", "headline", "n_sentences", "duplicate_group"]],
             n_duplicate_groups=int(table.loc[grouped, "duplicate_group"].nunique()),
             n_articles_in_duplicate_groups=int(grouped.sum()),
-            minhash_signatures_computed=len(computed),
-            articles_with_a_reused_signature=sum(k in known for k in keys.values()),
+            minhash_signatures_computed=n_hashed,
         ),
     )

@@ -111,6 +111,17 @@ class SignatureCache:
                         found[str(key)] = row
         return found
 
+    def signatures(self, articles: pd.DataFrame, run_id: str, reuse: bool = True) -> tuple[dict[str, np.ndarray], int]:
+        """doc_id -> MinHash hash values for these articles (doc_id, text), hashing only
+        texts not cached (all of them when not `reuse`); the new ones are stored.
+        Also returns how many texts were hashed."""
+        keys = dict(zip(articles["doc_id"], articles["text"].map(text_key)))
+        known = self.load(set(keys.values())) if reuse else {}
+        computed = {keys[d]: minhash(t).hashvalues for d, t in zip(articles["doc_id"], articles["text"])
+                    if keys[d] not in known}
+        self.store(run_id, computed)
+        return {d: known[k] if k in known else computed[k] for d, k in keys.items()}, len(computed)
+
     def store(self, run_id: str, computed: dict[str, np.ndarray]) -> None:
         data = None
         if computed:
