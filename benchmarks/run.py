@@ -46,9 +46,9 @@ QUERIES = {
 }
 
 
-def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float], str]:
-    """(wall seconds, peak memory MiB of the process tree, stderr) of one CLI
-    run. Peak memory is reported twice: the sum of RSS over the tree counts
+def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float], list]:
+    """(wall seconds, peak memory MiB of the process tree, memory samples) of
+    one CLI run; each sample is (epoch seconds, MiB summing RSS over the tree). Peak memory is reported twice: the sum of RSS over the tree counts
     the pages a forked step process shares with its parent once per process;
     the sum of PSS (Linux) shares each such page among the processes using
     it, so it adds up to what the run really holds."""
@@ -56,6 +56,7 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
     proc = subprocess.Popen([sys.executable, "-m", "presswork.cli", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0, 0]  # RSS, PSS
+    samples: list[tuple[float, float]] = []
 
     def sample():
         root = psutil.Process(proc.pid)
@@ -63,7 +64,9 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
         while proc.poll() is None:
             try:
                 tree = [p for p in [root, *root.children(recursive=True)] if p.is_running()]
-                peak[0] = max(peak[0], sum(p.memory_info().rss for p in tree))
+                rss = sum(p.memory_info().rss for p in tree)
+                peak[0] = max(peak[0], rss)
+                samples.append((time.time(), rss / 2**20))
                 if n % 10 == 0:  # PSS reads /proc/<pid>/smaps: too costly to take 10 times a second
                     peak[1] = max(peak[1], sum(getattr(p.memory_full_info(), "pss", 0) for p in tree))
             except psutil.Error:
@@ -78,17 +81,36 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"presswork run failed:\n{err[-3000:]}")
-    return wall, (peak[0] / 2**20, peak[1] / 2**20), err
+    return wall, (peak[0] / 2**20, peak[1] / 2**20), samples
 
 
-def step_seconds(dagster_home: Path) -> dict[str, float]:
+def step_windows(dagster_home: Path) -> dict[str, tuple[float, float]]:
+    """Each step of the last run: (start, end) in epoch seconds, from its event log."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         run = instance.get_runs(limit=1)[0]
-        return {e.dagster_event.step_key: e.dagster_event.event_specific_data.duration_ms / 1000
-                for e in instance.all_logs(run.run_id)
-                if e.dagster_event is not None and e.dagster_event.event_type_value == "STEP_SUCCESS"}
+        starts, windows = {}, {}
+        for e in instance.all_logs(run.run_id):
+            kind = e.dagster_event.event_type_value if e.dagster_event is not None else None
+            if kind == "STEP_START":
+                starts[e.dagster_event.step_key] = e.timestamp
+            elif kind == "STEP_SUCCESS":
+                windows[e.dagster_event.step_key] = (starts[e.dagster_event.step_key], e.timestamp)
+        return windows
+
+
+def print_steps(dagster_home: Path, samples: list[tuple[float, float]], top: int = 12) -> None:
+    """Seconds per step, and the process tree's memory while each step ran (the
+    step holding the peak is where memory work pays)."""
+    print("  per-step seconds, and peak MiB summing RSS over the tree while the step ran "
+          "(steps run side by side with several workers):")
+    rows = [(step, end - start, max((mib for t, mib in samples if start <= t <= end), default=0))
+            for step, (start, end) in step_windows(dagster_home).items()]
+    print("    by time:" + "".join(f"\n      {step:<45} {s:8.2f} s {mib:8,.0f} MiB"
+                                   for step, s, mib in sorted(rows, key=lambda r: -r[1])[:top]))
+    print("    by memory:" + "".join(f"\n      {step:<45} {s:8.2f} s {mib:8,.0f} MiB"
+                                     for step, s, mib in sorted(rows, key=lambda r: -r[2])[:top]))
 
 
 def bare_nlp_seconds(warehouse: Path, model: str | None) -> float:
@@ -177,15 +199,13 @@ def main() -> int:
         warehouse = work / "warehouse"
         rate_a = None
         if not (args.generate and args.generated_only):
-            wall_a, peak_a, _ = run_measured(
+            wall_a, peak_a, samples_a = run_measured(
                 ["run", "--input", str(corpus), "--warehouse", str(warehouse), *common], env)
             rate_a = report("(a) full run", wall_a, peak_a, warehouse)
             bare = bare_nlp_seconds(warehouse, args.model or None)
             print(f"  bare nlp.pipe, one process, same texts and model: {bare:.1f} s -> pipeline / bare = "
                   f"{wall_a / bare:.2f}")
-            print("  per-step seconds (steps run side by side with several workers):")
-            for step, seconds in sorted(step_seconds(home).items(), key=lambda kv: -kv[1])[:12]:
-                print(f"    {step:<45} {seconds:8.2f}")
+            print_steps(home, samples_a)
         if rate_a is not None and not args.skip_incremental:
             extra = next(iter(sorted(corpus.rglob("*.txt"))))
             (corpus / "zz_incremental.txt").write_text(
@@ -200,8 +220,10 @@ def main() -> int:
             generated = work / "generated"
             truth = generate_corpus(args.input, generated, args.generate)
             big = work / "warehouse_generated"
-            wall_b, peak_b, _ = run_measured(["run", "--input", str(generated), "--warehouse", str(big), *common], env)
+            wall_b, peak_b, samples_b = run_measured(
+                ["run", "--input", str(generated), "--warehouse", str(big), *common], env)
             rate_b = report(f"(b) {args.generate:,} generated articles", wall_b, peak_b, big)
+            print_steps(home, samples_b)
             if rate_a is not None:
                 print(f"  words/s vs (a): {rate_b / rate_a - 1:+.1%}")
             documents = Warehouse(big).read_table("documents")
