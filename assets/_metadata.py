@@ -30,3 +30,11 @@ def progress_bar(enabled: bool, description: str):
     from tqdm import tqdm
 
     return lambda items: tqdm(items, desc=f"  {description}", unit=" docs", leave=False, mininterval=0.5)
+
+
+def progress_counter(enabled: bool, description: str):
+    """A tqdm bar advanced by hand (`.update(n)`), for loops over batches of
+    documents; a silent stand-in otherwise."""
+    from tqdm import tqdm
+
+    return tqdm(desc=f"  {description}", unit=" docs", leave=False, mininterval=0.5, disable=not enabled)

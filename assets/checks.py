@@ -10,10 +10,10 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.resources import ARTICLE_TEXT_LOADER, PressworkSettings
+from assets.resources import ARTICLE_TEXT_LOADER, STAGED_TABLE_LOADER, PressworkSettings
 from pipeline import validation
 from pipeline.ingest import discover_files
-from pipeline.staged import StagedTable
+from pipeline.staged import DocRows, StagedTable
 
 SHOWN_FAILURES = 10
 
@@ -94,7 +94,17 @@ def document_checks(documents: pd.DataFrame, sentences: pd.DataFrame, rejected: 
                   "every_input_accounted_for", "documents")
 
 
-TOKEN_INS = {"tokens": dg.AssetIn("tokens"), **_ARTICLES}
+# The checks of the two biggest tables walk them a batch of articles at a
+# time, with those articles' texts beside them: memory holds one batch.
+_STAGED_ARTICLES = {"articles": dg.AssetIn("articles", input_manager_key=STAGED_TABLE_LOADER)}
+
+
+def _batched(found: list[pd.DataFrame]) -> pd.DataFrame:
+    found = [f for f in found if len(f)]
+    return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
+
+
+TOKEN_INS = {"tokens": dg.AssetIn("tokens"), **_STAGED_ARTICLES}
 
 
 @dg.multi_asset_check(ins=TOKEN_INS, specs=_specs(
@@ -102,14 +112,15 @@ TOKEN_INS = {"tokens": dg.AssetIn("tokens"), **_ARTICLES}
     ("token_spans_match_text", "tokens",
      "Every token's offsets index documents.text exactly (and its doc_id exists)."),
 ))
-def token_checks(tokens: StagedTable, articles: pd.DataFrame):
-    bad = [validation.span_mismatches(batch, articles)
+def token_checks(tokens: StagedTable, articles: StagedTable):
+    texts = DocRows(articles.path, ["text"])
+    bad = [validation.span_mismatches(batch, texts.rows_of(batch["doc_id"].unique()))
            for batch in tokens.batches(columns=["token_index", "start_char", "end_char", "text"])]
-    yield _result(pd.concat(bad, ignore_index=True) if bad else pd.DataFrame(),
-                  "text == documents.text[start_char:end_char]", "token_spans_match_text", "tokens")
+    yield _result(_batched(bad), "text == documents.text[start_char:end_char]", "token_spans_match_text", "tokens")
 
 
-ENTITY_INS = {"entity_mentions": dg.AssetIn("entity_mentions"), "entities": dg.AssetIn("entities"), **_ARTICLES}
+ENTITY_INS = {"entity_mentions": dg.AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER),
+              "entities": dg.AssetIn("entities"), **_STAGED_ARTICLES}
 
 
 @dg.multi_asset_check(ins=ENTITY_INS, specs=_specs(
@@ -120,14 +131,20 @@ ENTITY_INS = {"entity_mentions": dg.AssetIn("entity_mentions"), "entities": dg.A
      "Foreign key entity_mentions.entity_id -> entities.entity_id, and each entity's n_mentions / n_docs "
      "equal its rows in entity_mentions."),
 ))
-def entity_checks(entity_mentions: pd.DataFrame, entities: pd.DataFrame, articles: pd.DataFrame):
-    yield _result(validation.span_mismatches(entity_mentions, articles), "text == documents.text[start:end]",
-                  "entity_mention_spans_match_text", "entity_mentions")
-    yield _result(pd.concat([
-        validation.orphans(entity_mentions, "entity_id", entities),
-        validation.entity_count_mismatches(entities, entity_mentions),
-    ]), "entity_id exists; n_mentions and n_docs match entity_mentions",
-        "entity_mentions_point_at_entities", "entity_mentions")
+def entity_checks(entity_mentions: StagedTable, entities: pd.DataFrame, articles: StagedTable):
+    texts = DocRows(articles.path, ["text"])
+    spans, orphaned, counts = [], [], []
+    for batch in entity_mentions.batches():
+        spans.append(validation.span_mismatches(batch, texts.rows_of(batch["doc_id"].unique())))
+        orphaned.append(validation.orphans(batch, "entity_id", entities))
+        counts.append(validation.mention_counts(batch))
+    counted = pd.concat(counts).groupby(level=0).sum() if counts else validation.mention_counts(
+        pd.DataFrame({"entity_id": [], "doc_id": []}))
+    yield _result(_batched(spans), "text == documents.text[start:end]", "entity_mention_spans_match_text",
+                  "entity_mentions")
+    yield _result(_batched([*orphaned, validation.entity_count_mismatches(entities, counted)]),
+                  "entity_id exists; n_mentions and n_docs match entity_mentions",
+                  "entity_mentions_point_at_entities", "entity_mentions")
 
 
 QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"), **_ARTICLES}

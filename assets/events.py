@@ -3,12 +3,12 @@
 import dagster as dg
 import pandas as pd
 
-from assets._metadata import progress_bar, table_metadata
-from assets.resources import PressworkSettings
+from assets._metadata import progress_counter, table_metadata
+from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
-from pipeline.staged import StagedTable
+from pipeline.staged import DocRows, StagedTable
 from schemas import EventMentionsModel, EventsModel, validate_table
 
 
@@ -24,9 +24,10 @@ from schemas import EventMentionsModel, EventsModel, validate_table
             description="Every mention of each event (an article may name one meeting three times).",
         ),
     },
+    ins={"entity_mentions": dg.AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER)},
 )
 def events(
-    context: dg.AssetExecutionContext, tokens: StagedTable, entity_mentions: pd.DataFrame,
+    context: dg.AssetExecutionContext, tokens: StagedTable, entity_mentions: StagedTable,
     entities: pd.DataFrame, settings: PressworkSettings,
 ):
     """Verbs and event nouns from the CAMEO lexicon, arguments from the parse
@@ -35,9 +36,19 @@ def events(
     from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    docs = (doc for batch in tokens.batches(exclude=carried_ids) for doc in docs_from_tokens(batch, blank_vocab()))
-    fresh, fresh_mentions = extract_events(progress_bar(settings.show_progress, "events")(docs),
-                                           entity_mentions, entities)
+    # a batch of articles at a time: their tokens and entity mentions, never the whole corpus's
+    mentions, found = DocRows(entity_mentions.path), []
+    with progress_counter(settings.show_progress, "events") as progress:
+        for batch in tokens.batches(exclude=carried_ids):
+            doc_ids = batch["doc_id"].unique()
+            in_batch = mentions.rows_of(doc_ids)
+            found.append(extract_events(docs_from_tokens(batch, blank_vocab()), in_batch,
+                                        entities[entities["entity_id"].isin(in_batch["entity_id"])]))
+            progress.update(len(doc_ids))
+    if not found:
+        found.append(extract_events([], mentions.rows_of([]), entities.iloc[0:0]))
+    fresh = pd.concat([events for events, _ in found], ignore_index=True)
+    fresh_mentions = pd.concat([event_mentions for _, event_mentions in found], ignore_index=True)
     table = validate_table(EventsModel, with_carried(fresh, warehouse, "events", base, carried_ids, EVENT_COLUMNS))
     mentions = validate_table(EventMentionsModel, with_carried(
         fresh_mentions, warehouse, "event_mentions", base, carried_ids, MENTION_COLUMNS))

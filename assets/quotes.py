@@ -4,20 +4,21 @@ import dagster as dg
 import pandas as pd
 
 from assets._metadata import table_metadata
-from assets.resources import ARTICLE_TEXT_LOADER, PressworkSettings
+from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.nlp import blank_vocab
 from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
-from pipeline.staged import StagedTable
+from pipeline.staged import DocRows, StagedTable
 from pipeline.speakers import link_speakers
 from schemas import QuotesModel, validate_table
 
 
 @dg.asset(group_name="quotes", io_manager_key="staging_io_manager",
-          ins={"articles": dg.AssetIn("articles", input_manager_key=ARTICLE_TEXT_LOADER)})
+          ins={"articles": dg.AssetIn("articles", input_manager_key=STAGED_TABLE_LOADER),
+               "entity_mentions": dg.AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER)})
 def quotes(
-    context: dg.AssetExecutionContext, articles: pd.DataFrame, tokens: StagedTable,
-    entity_mentions: pd.DataFrame, entities: pd.DataFrame, settings: PressworkSettings,
+    context: dg.AssetExecutionContext, articles: StagedTable, tokens: StagedTable,
+    entity_mentions: StagedTable, entities: pd.DataFrame, settings: PressworkSettings,
 ) -> dg.Output[pd.DataFrame]:
     """Direct, partial, scare and indirect quotes from quote marks and the parse;
     cue and speaker mention with offsets; multi-paragraph quotes share a group_id;
@@ -25,14 +26,22 @@ def quotes(
     are unchanged keeps its quotes from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    found = [extract_quotes(articles, batch, blank_vocab()) for batch in tokens.batches(exclude=carried_ids)]
+    # a batch of articles at a time: their tokens, texts and entity mentions, never the whole corpus's
+    texts, mentions = DocRows(articles.path, ["text"]), DocRows(entity_mentions.path)
+    found, n_extracted = [], 0
+    for batch in tokens.batches(exclude=carried_ids):
+        doc_ids = batch["doc_id"].unique()
+        in_batch = mentions.rows_of(doc_ids)
+        found.append(link_speakers(extract_quotes(texts.rows_of(doc_ids), batch, blank_vocab()), in_batch,
+                                   entities[entities["entity_id"].isin(in_batch["entity_id"])]))
+        n_extracted += len(doc_ids)
     found = [f for f in found if len(f)]
-    fresh = pd.concat(found, ignore_index=True) if found else pd.DataFrame([], columns=QUOTE_COLUMNS)
-    fresh = link_speakers(fresh, entity_mentions, entities)
+    fresh = pd.concat(found, ignore_index=True) if found else link_speakers(
+        pd.DataFrame([], columns=QUOTE_COLUMNS), mentions.rows_of([]), entities.iloc[0:0])
     table = validate_table(QuotesModel, with_carried(fresh, warehouse, "quotes", base, carried_ids, QUOTE_COLUMNS))
     warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))
     context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, "
-                     f"{articles['doc_id'].nunique() - len(carried_ids)} extracted")
+                     f"{n_extracted} extracted")
     counts = table["kind"].value_counts()
     attributed = table[table["kind"] != "scare"]["speaker"].notna()
     linked = table[table["kind"] != "scare"]["speaker_entity_id"].notna()

@@ -15,6 +15,7 @@ import schemas
 from pipeline import nlp
 from pipeline.ingest import DEFAULT_MAX_BYTES
 from pipeline.shards import DEFAULT_SHARD_WORDS
+from pipeline.staged import StagedTable
 from pipeline.warehouse import Warehouse
 
 DEFAULT_INPUT = "seeds"
@@ -79,6 +80,7 @@ class StagingIOManager(dg.ConfigurableIOManager):
 
     warehouse_dir: str = DEFAULT_WAREHOUSE
     columns: list[str] | None = None  # load only these columns (see ARTICLE_TEXT_LOADER)
+    as_staged_table: bool = False  # load where the table is, not the table (see STAGED_TABLE_LOADER)
 
     def _warehouse(self) -> Warehouse:
         return Warehouse(self.warehouse_dir)
@@ -91,6 +93,8 @@ class StagingIOManager(dg.ConfigurableIOManager):
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         table = context.upstream_output.asset_key.path[-1]
+        if self.as_staged_table:
+            return StagedTable(str(self._warehouse().staging_dir(context.upstream_output.run_id) / f"{table}.parquet"))
         return self._warehouse().read_staged(context.upstream_output.run_id, table, columns=self.columns)
 
 
@@ -99,6 +103,11 @@ class StagingIOManager(dg.ConfigurableIOManager):
 # compares offsets with the text need not hold every article's raw text too.
 ARTICLE_TEXT_LOADER = "article_text_loader"
 ARTICLE_TEXT_COLUMNS = ["doc_id", "source_file", "text"]
+
+# The input manager of steps that walk a staged table a batch of documents at
+# a time (`AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER)`
+# gives a StagedTable): memory then holds one batch, however big the corpus.
+STAGED_TABLE_LOADER = "staged_table_loader"
 
 
 class ShardIOManager(dg.ConfigurableIOManager):

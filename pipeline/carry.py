@@ -15,9 +15,12 @@ article can change it, and that is why the entity context is compared here.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import pandas as pd
 
 from pipeline.provenance import code_fingerprint, digests_by_doc
+from pipeline.staged import StagedTable, doc_batches
 from pipeline.warehouse import CARRIED_TOKENS, Warehouse
 
 # what quote speakers and event arguments read from an article's entity mentions
@@ -53,14 +56,26 @@ def carried_articles(eligible: set[str], context_now: pd.Series, context_base: p
     return sorted(d for d in eligible if context_now.get(d, "") == context_base.get(d, ""))
 
 
-def articles_to_carry(warehouse: Warehouse, run_id: str, mentions: pd.DataFrame, entities: pd.DataFrame
+def articles_to_carry(warehouse: Warehouse, run_id: str, mentions: StagedTable, entities: pd.DataFrame
                       ) -> tuple[str | None, list[str]]:
-    """(base version, the articles whose quotes and events are carried from it)."""
+    """(base version, the articles whose quotes and events are carried from
+    it). Both versions' mentions are read a batch of articles at a time."""
     base, eligible = eligible_articles(warehouse, run_id)
     if not eligible:
         return base, []
-    before = entity_context(warehouse.read_table("entity_mentions", base), warehouse.read_table("entities", base))
-    return base, carried_articles(eligible, entity_context(mentions, entities), before)
+    columns = ["doc_id", *CONTEXT_MENTION_COLUMNS]
+    now = _context_of(mentions.batches(columns=columns), entities)
+    before = _context_of((batch for path in warehouse.table_files("entity_mentions", base)
+                          for batch in doc_batches(path, columns)),
+                         warehouse.read_table("entities", base, columns=["entity_id", "name", "type"]))
+    return base, carried_articles(eligible, now, before)
+
+
+def _context_of(batches: Iterable[pd.DataFrame], entities: pd.DataFrame) -> pd.Series:
+    """entity_context of a table given as batches of whole articles."""
+    found = [entity_context(batch, entities) for batch in batches]
+    found = [digests for digests in found if len(digests)]
+    return pd.concat(found) if found else pd.Series(dtype="object")
 
 
 def with_carried(fresh: pd.DataFrame, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],

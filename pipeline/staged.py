@@ -108,3 +108,43 @@ def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_si
         os.fsync(fh.fileno())
     os.replace(tmp, out)
     return pq.ParquetFile(out).metadata.num_rows
+
+
+class DocRows:
+    """Hands out the rows of a doc_id-sorted Parquet file a few documents at a
+    time, reading the file once from start to end: asked for documents in
+    ascending doc_id order (the order of every staged table), it keeps only
+    the unread rest of one batch in memory, so a step can walk a second table
+    alongside its first without loading it."""
+
+    def __init__(self, path: Path | str, columns: list[str] | None = None, batch_rows: int | None = None):
+        if columns is not None and "doc_id" not in columns:
+            columns = ["doc_id", *columns]
+        self._batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns)
+        self._unread = pq.read_schema(path).empty_table().select(columns or pq.read_schema(path).names).to_pandas()
+        self._last: str | None = None
+
+    def rows_of(self, doc_ids: Iterable[str]) -> pd.DataFrame:
+        """The rows of these documents; rows of documents skipped over are dropped."""
+        wanted = set(doc_ids)
+        if not wanted:
+            return self._unread.iloc[0:0]
+        last = max(wanted)
+        if self._last is not None and min(wanted) < self._last:
+            raise ValueError(f"documents asked for out of order: {min(wanted)} after {self._last}")
+        self._last = last
+        frames = []
+        while True:
+            if not len(self._unread):
+                batch = next(self._batches, None)
+                if batch is None:
+                    break
+                self._unread = batch.to_pandas()
+            cut = int(np.searchsorted(self._unread["doc_id"].to_numpy(), last, side="right"))
+            head, self._unread = self._unread.iloc[:cut], self._unread.iloc[cut:]
+            frames.append(head[head["doc_id"].isin(wanted)])
+            if len(self._unread):  # the rest belongs to later documents
+                break
+        if not frames:
+            return self._unread.iloc[0:0]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
