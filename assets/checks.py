@@ -13,13 +13,13 @@ import pandas as pd
 from assets.resources import ARTICLE_TEXT_LOADER, STAGED_TABLE_LOADER, PressworkSettings
 from pipeline import validation
 from pipeline.ingest import discover_files
-from pipeline.staged import DocRows, StagedTable
+from pipeline.staged import DocRows, StagedTable, frame_doc_batches
 
 SHOWN_FAILURES = 10
 
 
 def _result(bad: pd.DataFrame, what: str, check: str, asset: str) -> dg.AssetCheckResult:
-    shown = bad.head(SHOWN_FAILURES).astype(str).map(lambda v: v[:80])
+    shown = bad.head(SHOWN_FAILURES).map(lambda v: str(v)[:80])  # pandas 3: astype(str) keeps NaN a float
     return dg.AssetCheckResult(
         check_name=check,
         asset_key=asset,
@@ -94,8 +94,8 @@ def document_checks(documents: pd.DataFrame, sentences: pd.DataFrame, rejected: 
                   "every_input_accounted_for", "documents")
 
 
-# The checks of the two biggest tables walk them a batch of articles at a
-# time, with those articles' texts beside them: memory holds one batch.
+# The checks from tokens on compare spans with the text a batch of articles
+# at a time, reading only those articles' texts: never every text at once.
 _STAGED_ARTICLES = {"articles": dg.AssetIn("articles", input_manager_key=STAGED_TABLE_LOADER)}
 
 
@@ -147,7 +147,14 @@ def entity_checks(entity_mentions: StagedTable, entities: pd.DataFrame, articles
                   "entity_mentions_point_at_entities", "entity_mentions")
 
 
-QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"), **_ARTICLES}
+def _article_batches(table: pd.DataFrame, articles: StagedTable):
+    """(rows of a few articles, those articles' doc_id and text) over a doc-sorted table."""
+    texts = DocRows(articles.path, ["text"])
+    for batch in frame_doc_batches(table):
+        yield batch, texts.rows_of(batch["doc_id"].unique())
+
+
+QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"), **_STAGED_ARTICLES}
 
 
 @dg.multi_asset_check(ins=QUOTE_INS, specs=_specs(
@@ -157,12 +164,12 @@ QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"),
     ("quote_speakers_point_at_entities", "quotes",
      "Foreign keys: quotes.speaker_entity_id and speaker_affiliation_entity_id -> entities.entity_id."),
 ))
-def quote_checks(quotes: pd.DataFrame, entities: pd.DataFrame, articles: pd.DataFrame):
-    yield _result(pd.concat([
-        validation.span_mismatches(quotes, articles),
-        validation.offsets_out_of_range(quotes, "cue_start_char", "cue_end_char", articles),
-        validation.offsets_out_of_range(quotes, "speaker_start_char", "speaker_end_char", articles),
-    ]), "quote text == documents.text[start:end]; cue and speaker offsets inside the document",
+def quote_checks(quotes: pd.DataFrame, entities: pd.DataFrame, articles: StagedTable):
+    yield _result(_batched([bad for batch, texts in _article_batches(quotes, articles) for bad in (
+        validation.span_mismatches(batch, texts),
+        validation.offsets_out_of_range(batch, "cue_start_char", "cue_end_char", texts),
+        validation.offsets_out_of_range(batch, "speaker_start_char", "speaker_end_char", texts),
+    )]), "quote text == documents.text[start:end]; cue and speaker offsets inside the document",
         "quote_spans_match_text", "quotes")
     yield _result(pd.concat([
         validation.orphans(quotes.dropna(subset=["speaker_entity_id"]), "speaker_entity_id", entities, "entity_id"),
@@ -172,7 +179,8 @@ def quote_checks(quotes: pd.DataFrame, entities: pd.DataFrame, articles: pd.Data
 
 
 EVENT_INS = {"events": dg.AssetIn("events"), "event_mentions": dg.AssetIn("event_mentions"),
-             "entities": dg.AssetIn("entities"), "sentences": dg.AssetIn("sentences"), **_ARTICLES}
+             "entities": dg.AssetIn("entities"),
+             "sentences": dg.AssetIn("sentences", input_manager_key=STAGED_TABLE_LOADER), **_STAGED_ARTICLES}
 
 
 @dg.multi_asset_check(ins=EVENT_INS, specs=_specs(
@@ -184,21 +192,21 @@ EVENT_INS = {"events": dg.AssetIn("events"), "event_mentions": dg.AssetIn("event
      "Every mention's clause matches the text, its event exists, and events.n_mentions counts them."),
 ))
 def event_checks(events: pd.DataFrame, event_mentions: pd.DataFrame, entities: pd.DataFrame,
-                 sentences: pd.DataFrame, articles: pd.DataFrame):
+                 sentences: StagedTable, articles: StagedTable):
     trigger_outside = events[(events["trigger_start_char"] < events["start_char"])
                              | (events["trigger_end_char"] > events["end_char"])]
-    yield _result(pd.concat([
-        validation.span_mismatches(events, articles),
+    yield _result(_batched([
+        *(validation.span_mismatches(batch, texts) for batch, texts in _article_batches(events, articles)),
         trigger_outside.assign(problem="trigger outside its evidence clause"),
         validation.orphans(events, "agent_entity_id", entities, "entity_id"),
         validation.orphans(events, "target_entity_id", entities, "entity_id"),
-        validation.orphans(events, "sentence_id", sentences),
+        validation.orphans(events, "sentence_id", sentences.read(columns=["sentence_id"])),
     ]), "evidence == documents.text[start:end]; trigger inside; entity and sentence ids exist",
         "event_spans_and_ids_hold", "events")
     counts = event_mentions.groupby("event_id").size()
     wrong = events[events["event_id"].map(counts).fillna(0).astype("int64") != events["n_mentions"]]
-    yield _result(pd.concat([
-        validation.span_mismatches(event_mentions, articles),
+    yield _result(_batched([
+        *(validation.span_mismatches(batch, texts) for batch, texts in _article_batches(event_mentions, articles)),
         validation.orphans(event_mentions, "event_id", events),
         wrong.assign(problem="n_mentions differs from event_mentions"),
     ]), "mention text == documents.text[start:end]; event_id exists; n_mentions matches",

@@ -148,3 +148,16 @@ class DocRows:
         if not frames:
             return self._unread.iloc[0:0]
         return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
+
+
+def frame_doc_batches(frame: pd.DataFrame, batch_rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """A doc_id-sorted DataFrame in slices of about `batch_rows` rows, never splitting a document."""
+    batch_rows = batch_rows or BATCH_ROWS
+    doc_ids = frame["doc_id"].to_numpy()
+    start = 0
+    while start < len(frame):
+        end = min(start + batch_rows, len(frame))
+        if end < len(frame):
+            end = int(np.searchsorted(doc_ids, doc_ids[end - 1], side="right"))
+        yield frame.iloc[start:end]
+        start = end

@@ -8,8 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
+import pytest
 
+import assets.entities
+import assets.events
+import assets.nlp
+import assets.quotes
 import pipeline.sentences
+import pipeline.staged
 from assets.definitions import RUN_JOB, build_definitions
 from assets.resources import PressworkSettings
 from conftest import REPO, SEEDS
@@ -85,3 +92,41 @@ def test_failing_blocking_check_prevents_commit(tmp_path, monkeypatch):
     assert evaluations["sentences_cover_all_text"] is False
     assert Warehouse(tmp_path / "wh").latest() is None
     assert not list((tmp_path / "wh").glob("*/version=*"))
+
+
+def _corrupt_last_row(table: pd.DataFrame) -> pd.DataFrame:
+    """The last row of the last article gets a text its offsets do not hold."""
+    table = table.copy()
+    table.loc[table.index[-1], "text"] = table["text"].iloc[-1] + "!"
+    return table
+
+
+def _corrupting_events(real):
+    def extract(docs, mentions, entities):
+        events, event_mentions = real(docs, mentions, entities)
+        return (_corrupt_last_row(events) if len(events) else events), event_mentions
+    return extract
+
+
+@pytest.mark.parametrize("corrupt, failing", [
+    (lambda: [(assets.nlp, "parse_documents", lambda real: lambda *a, **k: _corrupt_last_row(real(*a, **k)))],
+     {"token_spans_match_text"}),
+    (lambda: [(assets.entities, "link_entities",
+               lambda real: lambda *a, **k: (lambda m, e, c: (_corrupt_last_row(m).iloc[1:], e, c))(*real(*a, **k)))],
+     {"entity_mention_spans_match_text", "entity_mentions_point_at_entities"}),
+    (lambda: [(assets.quotes, "extract_quotes", lambda real: lambda *a: _corrupt_last_row(real(*a))),
+              (assets.events, "extract_events", _corrupting_events)],
+     {"quote_spans_match_text", "event_spans_and_ids_hold"}),
+], ids=["tokens", "entity_mentions", "quotes_and_events"])
+def test_span_checks_read_in_batches_still_catch_a_bad_row(tmp_path, monkeypatch, corrupt, failing):
+    # Checks walk tables and texts a batch of articles at a time: a row of the last batch must still be seen.
+    monkeypatch.setattr(pipeline.staged, "BATCH_ROWS", 300)
+    for module, name, wrap in corrupt():
+        monkeypatch.setattr(module, name, wrap(getattr(module, name)))
+    result = _run_in_process(tmp_path)
+    evaluations = {
+        e.asset_check_evaluation_data.check_name: e.asset_check_evaluation_data.passed
+        for e in result.all_events if e.event_type_value == "ASSET_CHECK_EVALUATION"
+    }
+    assert {name for name, passed in evaluations.items() if passed is False} == failing
+    assert Warehouse(tmp_path / "wh").latest() is None

@@ -14,7 +14,7 @@ from conftest import SEEDS
 from pipeline.ingest import ingest_folder
 from pipeline.nlp import load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
-from pipeline.staged import StagedTable, doc_batches, merge_sorted
+from pipeline.staged import DocRows, StagedTable, doc_batches, frame_doc_batches, merge_sorted
 from pipeline.warehouse import Warehouse, write_parquet
 from schemas import TABLES, arrow_schema
 
@@ -38,6 +38,30 @@ def test_batches_hold_whole_documents_and_every_row_once(tmp_path, seed_tokens):
     rest = pd.concat(doc_batches(path, columns=["text"], exclude=[skipped], batch_rows=250), ignore_index=True)
     assert list(rest.columns) == ["doc_id", "text"]
     assert rest.equals(seed_tokens.loc[seed_tokens["doc_id"] != skipped, ["doc_id", "text"]].reset_index(drop=True))
+
+
+def test_doc_rows_walks_a_second_table_alongside_the_first(tmp_path, seed_tokens):
+    path = tmp_path / "tokens.parquet"
+    write_parquet(seed_tokens, path, schema=arrow_schema("tokens"))
+    doc_ids = sorted(seed_tokens["doc_id"].unique())
+    rows = DocRows(path, ["text"], batch_rows=100)  # batches far smaller than a document
+    first = rows.rows_of(doc_ids[:2])
+    assert list(first.columns) == ["doc_id", "text"]
+    assert first.equals(seed_tokens.loc[seed_tokens["doc_id"].isin(doc_ids[:2]), ["doc_id", "text"]]
+                        .reset_index(drop=True))
+    last = rows.rows_of([doc_ids[-1]])  # the documents in between are skipped, not handed out
+    assert set(last["doc_id"]) == {doc_ids[-1]} and len(last) == (seed_tokens["doc_id"] == doc_ids[-1]).sum()
+    assert rows.rows_of([]).empty
+    with pytest.raises(ValueError, match="out of order"):
+        rows.rows_of([doc_ids[0]])
+
+
+def test_frame_doc_batches_never_split_a_document(seed_tokens):
+    batches = list(frame_doc_batches(seed_tokens, batch_rows=250))
+    assert pd.concat(batches).equals(seed_tokens)
+    ids = [set(b["doc_id"]) for b in batches]
+    assert all(not (a & b) for i, a in enumerate(ids) for b in ids[i + 1:])
+    assert len(batches) == seed_tokens["doc_id"].nunique()  # each seed is longer than a batch
 
 
 def test_merge_sorts_parts_file_to_file_and_keeps_the_schema(tmp_path, seed_tokens):
