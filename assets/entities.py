@@ -60,11 +60,11 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
     cached = {doc_id: found for doc_id, found in earlier.items() if found.holds_for(person_share)}
     docs = (doc for batch in tokens.batches(exclude=kept.keys() | cached.keys())
             for doc in docs_from_tokens(batch, blank_vocab()))
-    redone = {doc_id: document_entities(doc_id, doc, person_share)
+    redone = {doc_id: document_entities(doc_id, doc, person_share).pack()
               for doc_id, doc in progress_bar(settings.show_progress, "entities")(docs)}
     cache.store(context.run.run_id, [*kept.values(), *redone.values()], digests)
     mentions, table, changes = link_entities(
-        (kept.get(d) or cached.get(d) or redone[d] for d in order), previous, previous_mentions)
+        ((kept.get(d) or cached.get(d) or redone[d]).unpack() for d in order), previous, previous_mentions)
     warehouse.record_carried(context.run.run_id, "entity_mentions", len(cached))
     context.log.info(f"entities: mentions of {len(kept)} articles found while parsing, {len(cached)} carried "
                      f"from an earlier run, {len(redone)} found here ({len(staged) - len(kept)} redone: the "

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import pickle
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -47,6 +48,26 @@ class DocEntities:
         """Whether `person_share` gives every answer this result was built on."""
         return all(is_person_word(person_share, w) == answer for w, answer in self.consulted.items())
 
+    def pack(self) -> PackedDocEntities:
+        return PackedDocEntities(self.doc_id, self.consulted, self.tokens_digest, pickle.dumps((self.rows, self.clusters)))
+
+
+@dataclass(frozen=True, slots=True)
+class PackedDocEntities:
+    """A DocEntities whose rows and clusters stay pickled until linking reads
+    them, one article at a time: a tenth of the memory of the objects, which
+    the entities step holds for every article of the corpus at once."""
+    doc_id: str
+    consulted: dict[str, bool]
+    tokens_digest: str
+    packed: bytes
+
+    holds_for = DocEntities.holds_for
+
+    def unpack(self) -> DocEntities:
+        rows, clusters = pickle.loads(self.packed)
+        return DocEntities(self.doc_id, rows, clusters, self.consulted, self.tokens_digest)
+
 
 def document_entities(doc_id: str, doc: Doc, person_share: dict[str, float] | None) -> DocEntities:
     consulted: dict[str, bool] = {}
@@ -72,11 +93,14 @@ def link_entities(
     version's `entities` -> (entity_mentions, entities, entity_changes). The
     previous version's `entity_mentions` tell entities of the same name
     apart by the articles they were in."""
-    rows: list[tuple] = []
+    rows: dict[str, list] = {column: [] for column in ["mention_id", "doc_id", *ROW_COLUMNS]}
     clusters: list[DocCluster] = []
     for found in per_document:
-        rows.extend((f"{found.doc_id}-m{n}", found.doc_id, *row) for n, row in enumerate(found.rows))
-        clusters.extend(found.clusters)
+        rows["mention_id"].extend(f"{found.doc_id}-m{n}" for n in range(len(found.rows)))
+        rows["doc_id"].extend([found.doc_id] * len(found.rows))
+        for column, values in zip(ROW_COLUMNS, zip(*found.rows) if found.rows else [()] * len(ROW_COLUMNS)):
+            rows[column].extend(values)
+        clusters.extend(_compact(c) for c in found.clusters)
     entities, assignment = link_clusters(clusters)
     ids, changes = assign_ids(entities, previous, assignment, previous_mentions)
     mentions = _mention_table(rows, entities, ids, assignment)
@@ -104,11 +128,11 @@ STAGED_PREFIX = "entity-docs-"
 
 def stage_document_entities(staging: Path, key: str, tokens: pd.DataFrame) -> None:
     share = person_word_share(tokens["text"], tokens["ent_type"])
-    found = [document_entities(doc_id, doc, share) for doc_id, doc in docs_from_tokens(tokens, blank_vocab())]
+    found = [document_entities(doc_id, doc, share).pack() for doc_id, doc in docs_from_tokens(tokens, blank_vocab())]
     (staging / f"{STAGED_PREFIX}{key}.pickle").write_bytes(pickle.dumps(found))
 
 
-def staged_document_entities(staging: Path) -> dict[str, DocEntities]:
+def staged_document_entities(staging: Path) -> dict[str, PackedDocEntities]:
     return {found.doc_id: found for path in sorted(staging.glob(f"{STAGED_PREFIX}*.pickle"))
             for found in pickle.loads(path.read_bytes())}
 
@@ -130,7 +154,7 @@ class DocEntitiesCache:
         self.root = Path(warehouse_root) / "_cache" / "entity-docs"
         self.folder = self.root / key
 
-    def load(self, digests: dict[str, str]) -> dict[str, DocEntities]:
+    def load(self, digests: dict[str, str]) -> dict[str, PackedDocEntities]:
         """The cached results of these articles (doc_id -> tokens digest) found in the same tokens."""
         found: dict[str, DocEntities] = {}
         for path in sorted(self.folder.glob("*.pickle")):  # oldest first: a later result of an article wins
@@ -138,15 +162,25 @@ class DocEntitiesCache:
                          if digests.get(f.doc_id) == f.tokens_digest)
         return found
 
-    def store(self, run_id: str, found: list[DocEntities], digests: dict[str, str]) -> None:
+    def store(self, run_id: str, found: list[PackedDocEntities], digests: dict[str, str]) -> None:
         found = [replace(f, tokens_digest=digests[f.doc_id]) for f in found]
         store_in_cache(self.root, self.folder, run_id, ".pickle", pickle.dumps(found) if found else None)
 
 
-def _mention_table(rows, entities, ids, assignment) -> pd.DataFrame:
-    if not rows:
+def _compact(cluster: DocCluster) -> DocCluster:
+    """The cluster with its strings shared with every other article's: a
+    corpus names the same people and places thousands of times, and linking
+    holds every article's clusters at once."""
+    cluster.label, cluster.name, cluster.key = (sys.intern(cluster.label), sys.intern(cluster.name),
+                                                sys.intern(cluster.key))
+    cluster.alias_keys = {sys.intern(key) for key in cluster.alias_keys}
+    return cluster
+
+
+def _mention_table(rows: dict[str, list], entities, ids, assignment) -> pd.DataFrame:
+    if not rows["mention_id"]:
         return pd.DataFrame({c: pd.Series(dtype="object") for c in MENTION_COLUMNS})
-    table = pd.DataFrame.from_records(rows, columns=["mention_id", "doc_id", *ROW_COLUMNS])
+    table = pd.DataFrame(rows)
     keep = [(d, c) in assignment for d, c in zip(table["doc_id"], table["cluster"])]
     table = table[keep].reset_index(drop=True)
     if table.empty:
@@ -170,6 +204,7 @@ def _entity_table(mentions: pd.DataFrame, entities, ids) -> pd.DataFrame:
     return table[ENTITY_COLUMNS].sort_values(["n_mentions", "entity_id"], ascending=[False, True], ignore_index=True)
 
 
-__all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "document_entities",
+__all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "PackedDocEntities",
+           "document_entities",
            "extract_entities", "link_entities", "stage_document_entities", "staged_document_entities",
            "DocEntitiesCache"]

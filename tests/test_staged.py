@@ -135,9 +135,10 @@ def test_a_staged_result_holds_only_for_shares_giving_its_answers():
     from pipeline.mentions import SURNAME_MIN_PERSON_SHARE
 
     found = DocEntities("d", [], [], {"Corbyn": True, "Labour": False})
-    assert found.holds_for({"Corbyn": 0.9, "Labour": 0.1})
-    assert not found.holds_for({"Corbyn": SURNAME_MIN_PERSON_SHARE / 2, "Labour": 0.1})
-    assert not found.holds_for({"Corbyn": 0.9, "Labour": SURNAME_MIN_PERSON_SHARE})
+    for result in (found, found.pack()):  # the entities step holds results packed
+        assert result.holds_for({"Corbyn": 0.9, "Labour": 0.1})
+        assert not result.holds_for({"Corbyn": SURNAME_MIN_PERSON_SHARE / 2, "Labour": 0.1})
+        assert not result.holds_for({"Corbyn": 0.9, "Labour": SURNAME_MIN_PERSON_SHARE})
     assert DocEntities("d", [], [], {}).holds_for({})
 
 
@@ -148,7 +149,8 @@ def test_the_entity_cache_gives_back_only_results_found_in_the_same_tokens(tmp_p
     assert len(digests) == seed_tokens["doc_id"].nunique() == len(set(digests.values()))
     first, second = list(digests)[:2]
     cache = DocEntitiesCache(tmp_path, "code-a")
-    cache.store("run1", [DocEntities(first, [], [], {"Corbyn": True}), DocEntities(second, [], [], {})], digests)
+    cache.store("run1", [DocEntities(first, [], [], {"Corbyn": True}).pack(), DocEntities(second, [], [], {}).pack()],
+                digests)
     assert set(cache.load(digests)) == {first, second}
     assert cache.load({first: digests[first]})[first].consulted == {"Corbyn": True}
     edited = seed_tokens.copy()
