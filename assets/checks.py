@@ -10,7 +10,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.resources import ARTICLE_TEXT_LOADER, STAGED_TABLE_LOADER, PressworkSettings
+from assets.resources import ARTICLE_TEXT_LOADER, DOC_ID_LOADER, STAGED_TABLE_LOADER, PressworkSettings
 from pipeline import validation
 from pipeline.ingest import discover_files
 from pipeline.staged import DocRows, StagedTable, frame_doc_batches
@@ -67,7 +67,8 @@ def sentence_checks(sentences: pd.DataFrame, articles: pd.DataFrame):
                   "sentence_ids_unique", "sentences")
 
 
-DOCUMENT_INS = {"documents": dg.AssetIn("documents"), "sentences": dg.AssetIn("sentences"),
+DOCUMENT_INS = {"documents": dg.AssetIn("documents"),
+                "sentences": dg.AssetIn("sentences", input_manager_key=DOC_ID_LOADER),
                 "rejected": dg.AssetIn("rejected")}
 
 

@@ -104,6 +104,10 @@ class StagingIOManager(dg.ConfigurableIOManager):
 ARTICLE_TEXT_LOADER = "article_text_loader"
 ARTICLE_TEXT_COLUMNS = ["doc_id", "source_file", "text"]
 
+# The input manager of steps that need only which document each row is of
+# (counting a document's sentences reads no sentence text).
+DOC_ID_LOADER = "doc_id_loader"
+
 # The input manager of steps that walk a staged table a batch of documents at
 # a time (`AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER)`
 # gives a StagedTable): memory then holds one batch, however big the corpus.

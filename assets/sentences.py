@@ -4,7 +4,7 @@ import dagster as dg
 import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
-from assets.resources import PressworkSettings
+from assets.resources import DOC_ID_LOADER, PressworkSettings
 from pipeline.near_duplicates import SignatureCache
 from pipeline.sentences import build_documents, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
@@ -28,7 +28,8 @@ def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[
     )
 
 
-@dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
+@dg.asset(group_name="sentences", io_manager_key="staging_io_manager",
+          ins={"sentences": dg.AssetIn("sentences", input_manager_key=DOC_ID_LOADER)})
 def documents(context: dg.AssetExecutionContext, articles: pd.DataFrame, sentences: pd.DataFrame,
               settings: PressworkSettings) -> dg.Output[pd.DataFrame]:
     """The published documents table: cleaned articles with their sentence counts
