@@ -48,7 +48,8 @@ QUERIES = {
 
 def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float], list]:
     """(wall seconds, peak memory MiB of the process tree, memory samples) of
-    one CLI run; each sample is (epoch seconds, MiB summing RSS over the tree). Peak memory is reported twice: the sum of RSS over the tree counts
+    one CLI run; each sample is (epoch seconds, MiB summing RSS over the
+    tree). Peak memory is reported twice: the sum of RSS over the tree counts
     the pages a forked step process shares with its parent once per process;
     the sum of PSS (Linux) shares each such page among the processes using
     it, so it adds up to what the run really holds."""

@@ -49,14 +49,16 @@ class DocEntities:
         return all(is_person_word(person_share, w) == answer for w, answer in self.consulted.items())
 
     def pack(self) -> PackedDocEntities:
-        return PackedDocEntities(self.doc_id, self.consulted, self.tokens_digest, pickle.dumps((self.rows, self.clusters)))
+        return PackedDocEntities(self.doc_id, self.consulted, self.tokens_digest,
+                                 pickle.dumps((self.rows, self.clusters)))
 
 
 @dataclass(frozen=True, slots=True)
 class PackedDocEntities:
     """A DocEntities whose rows and clusters stay pickled until linking reads
-    them, one article at a time: a tenth of the memory of the objects, which
-    the entities step holds for every article of the corpus at once."""
+    them, one article at a time: a sixth of the memory of the objects (3,130
+    generated articles: 12 MiB, not 71), and the entities step holds every
+    article's result at once."""
     doc_id: str
     consulted: dict[str, bool]
     tokens_digest: str
@@ -143,7 +145,7 @@ def tokens_digests(tokens: pd.DataFrame) -> dict[str, str]:
 
 
 class DocEntitiesCache:
-    """Articles' DocEntities kept across runs in WAREHOUSE/_cache/entity-docs/<key>/,
+    """Articles' results (packed DocEntities) kept across runs in WAREHOUSE/_cache/entity-docs/<key>/,
     the key naming the code and the parse they came from: with doc_id a hash
     of the article's text, key and doc_id fix its tokens, so a later run may
     reuse a result whenever the corpus gives the same is_person_word answers.
@@ -156,7 +158,7 @@ class DocEntitiesCache:
 
     def load(self, digests: dict[str, str]) -> dict[str, PackedDocEntities]:
         """The cached results of these articles (doc_id -> tokens digest) found in the same tokens."""
-        found: dict[str, DocEntities] = {}
+        found: dict[str, PackedDocEntities] = {}
         for path in sorted(self.folder.glob("*.pickle")):  # oldest first: a later result of an article wins
             found.update((f.doc_id, f) for f in pickle.loads(path.read_bytes())
                          if digests.get(f.doc_id) == f.tokens_digest)

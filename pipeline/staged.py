@@ -120,8 +120,10 @@ class DocRows:
     def __init__(self, path: Path | str, columns: list[str] | None = None, batch_rows: int | None = None):
         if columns is not None and "doc_id" not in columns:
             columns = ["doc_id", *columns]
-        self._batches = pq.ParquetFile(path).iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns)
-        self._unread = pq.read_schema(path).empty_table().select(columns or pq.read_schema(path).names).to_pandas()
+        file = pq.ParquetFile(path)
+        self._batches = file.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns)
+        schema = file.schema_arrow
+        self._unread = schema.empty_table().select(columns or schema.names).to_pandas()
         self._last: str | None = None
 
     def rows_of(self, doc_ids: Iterable[str]) -> pd.DataFrame:
@@ -130,7 +132,7 @@ class DocRows:
         if not wanted:
             return self._unread.iloc[0:0]
         last = max(wanted)
-        if self._last is not None and min(wanted) < self._last:
+        if self._last is not None and min(wanted) <= self._last:  # those rows are gone: never a silent empty answer
             raise ValueError(f"documents asked for out of order: {min(wanted)} after {self._last}")
         self._last = last
         frames = []
