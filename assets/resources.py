@@ -94,7 +94,7 @@ class StagingIOManager(dg.ConfigurableIOManager):
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:
         table = context.upstream_output.asset_key.path[-1]
         if self.as_staged_table:
-            return StagedTable(str(self._warehouse().staging_dir(context.upstream_output.run_id) / f"{table}.parquet"))
+            return StagedTable(str(self._warehouse().staged_path(context.upstream_output.run_id, table)))
         return self._warehouse().read_staged(context.upstream_output.run_id, table, columns=self.columns)
 
 

@@ -194,10 +194,13 @@ class Warehouse:
         return self.read_table(table, version)
 
     # -- staging ---------------------------------------------------------------
+    def staged_path(self, run_id: str, table: str) -> Path:
+        return self.staging_dir(run_id) / f"{table}.parquet"
+
     def stage_table(
         self, run_id: str, table: str, df: pd.DataFrame, schema: pa.Schema | None = None
     ) -> Path:
-        path = self.staging_dir(run_id) / f"{table}.parquet"
+        path = self.staged_path(run_id, table)
         write_parquet(df, path, schema=schema, sort_by="doc_id")
         failpoint(f"stage.{table}")
         return path
@@ -207,12 +210,12 @@ class Warehouse:
         (self.staging_dir(run_id) / f"carried-{table}.json").write_text(json.dumps(n_articles))
 
     def staged_doc_ids(self, run_id: str, table: str) -> set[str]:
-        path = self.staging_dir(run_id) / f"{table}.parquet"
+        path = self.staged_path(run_id, table)
         return _doc_ids_in([path] if path.exists() else [])
 
     def read_staged(self, run_id: str, table: str, doc_ids: list[str] | None = None,
                     columns: list[str] | None = None) -> pd.DataFrame:
-        path = self.staging_dir(run_id) / f"{table}.parquet"
+        path = self.staged_path(run_id, table)
         if doc_ids is not None:
             return _read_doc_rows([path], doc_ids)
         return pq.read_table(path, columns=columns).to_pandas()
