@@ -13,7 +13,7 @@ import pandas as pd
 from assets.resources import ARTICLE_TEXT_LOADER, DOC_ID_LOADER, STAGED_TABLE_LOADER, PressworkSettings
 from pipeline import validation
 from pipeline.ingest import discover_files
-from pipeline.staged import DocRows, StagedTable, frame_doc_batches
+from pipeline.staged import DocRows, StagedTable, alongside, frame_doc_batches
 
 SHOWN_FAILURES = 10
 
@@ -100,6 +100,15 @@ def document_checks(documents: pd.DataFrame, sentences: pd.DataFrame, rejected: 
 _STAGED_ARTICLES = {"articles": dg.AssetIn("articles", input_manager_key=STAGED_TABLE_LOADER)}
 
 
+def _with_texts(batches, articles: StagedTable):
+    """(a batch of whole articles' rows, those articles' doc_id and text) for each batch."""
+    return alongside(batches, DocRows(articles.path, ["text"]))
+
+
+def _span_mismatches(batches, articles: StagedTable) -> list[pd.DataFrame]:
+    return [validation.span_mismatches(batch, texts) for batch, texts in _with_texts(batches, articles)]
+
+
 def _batched(found: list[pd.DataFrame]) -> pd.DataFrame:
     found = [f for f in found if len(f)]
     return pd.concat(found, ignore_index=True) if found else pd.DataFrame()
@@ -114,9 +123,7 @@ TOKEN_INS = {"tokens": dg.AssetIn("tokens"), **_STAGED_ARTICLES}
      "Every token's offsets index documents.text exactly (and its doc_id exists)."),
 ))
 def token_checks(tokens: StagedTable, articles: StagedTable):
-    texts = DocRows(articles.path, ["text"])
-    bad = [validation.span_mismatches(batch, texts.rows_of(batch["doc_id"].unique()))
-           for batch in tokens.batches(columns=["token_index", "start_char", "end_char", "text"])]
+    bad = _span_mismatches(tokens.batches(columns=["token_index", "start_char", "end_char", "text"]), articles)
     yield _result(_batched(bad), "text == documents.text[start_char:end_char]", "token_spans_match_text", "tokens")
 
 
@@ -133,10 +140,9 @@ ENTITY_INS = {"entity_mentions": dg.AssetIn("entity_mentions", input_manager_key
      "equal its rows in entity_mentions."),
 ))
 def entity_checks(entity_mentions: StagedTable, entities: pd.DataFrame, articles: StagedTable):
-    texts = DocRows(articles.path, ["text"])
     spans, orphaned, counts = [], [], []
-    for batch in entity_mentions.batches():
-        spans.append(validation.span_mismatches(batch, texts.rows_of(batch["doc_id"].unique())))
+    for batch, texts in _with_texts(entity_mentions.batches(), articles):
+        spans.append(validation.span_mismatches(batch, texts))
         orphaned.append(validation.orphans(batch, "entity_id", entities))
         counts.append(validation.mention_counts(batch))
     counted = pd.concat(counts).groupby(level=0).sum() if counts else validation.mention_counts(
@@ -146,13 +152,6 @@ def entity_checks(entity_mentions: StagedTable, entities: pd.DataFrame, articles
     yield _result(_batched([*orphaned, validation.entity_count_mismatches(entities, counted)]),
                   "entity_id exists; n_mentions and n_docs match entity_mentions",
                   "entity_mentions_point_at_entities", "entity_mentions")
-
-
-def _article_batches(table: pd.DataFrame, articles: StagedTable):
-    """(rows of a few articles, those articles' doc_id and text) over a doc-sorted table."""
-    texts = DocRows(articles.path, ["text"])
-    for batch in frame_doc_batches(table):
-        yield batch, texts.rows_of(batch["doc_id"].unique())
 
 
 QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"), **_STAGED_ARTICLES}
@@ -166,12 +165,13 @@ QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"),
      "Foreign keys: quotes.speaker_entity_id and speaker_affiliation_entity_id -> entities.entity_id."),
 ))
 def quote_checks(quotes: pd.DataFrame, entities: pd.DataFrame, articles: StagedTable):
-    yield _result(_batched([bad for batch, texts in _article_batches(quotes, articles) for bad in (
-        validation.span_mismatches(batch, texts),
-        validation.offsets_out_of_range(batch, "cue_start_char", "cue_end_char", texts),
-        validation.offsets_out_of_range(batch, "speaker_start_char", "speaker_end_char", texts),
-    )]), "quote text == documents.text[start:end]; cue and speaker offsets inside the document",
-        "quote_spans_match_text", "quotes")
+    bad = []
+    for batch, texts in _with_texts(frame_doc_batches(quotes), articles):
+        bad += [validation.span_mismatches(batch, texts),
+                validation.offsets_out_of_range(batch, "cue_start_char", "cue_end_char", texts),
+                validation.offsets_out_of_range(batch, "speaker_start_char", "speaker_end_char", texts)]
+    yield _result(_batched(bad), "quote text == documents.text[start:end]; cue and speaker offsets inside the "
+                  "document", "quote_spans_match_text", "quotes")
     yield _result(pd.concat([
         validation.orphans(quotes.dropna(subset=["speaker_entity_id"]), "speaker_entity_id", entities, "entity_id"),
         validation.orphans(quotes.dropna(subset=["speaker_affiliation_entity_id"]), "speaker_affiliation_entity_id",
@@ -197,7 +197,7 @@ def event_checks(events: pd.DataFrame, event_mentions: pd.DataFrame, entities: p
     trigger_outside = events[(events["trigger_start_char"] < events["start_char"])
                              | (events["trigger_end_char"] > events["end_char"])]
     yield _result(_batched([
-        *(validation.span_mismatches(batch, texts) for batch, texts in _article_batches(events, articles)),
+        *_span_mismatches(frame_doc_batches(events), articles),
         trigger_outside.assign(problem="trigger outside its evidence clause"),
         validation.orphans(events, "agent_entity_id", entities, "entity_id"),
         validation.orphans(events, "target_entity_id", entities, "entity_id"),
@@ -207,7 +207,7 @@ def event_checks(events: pd.DataFrame, event_mentions: pd.DataFrame, entities: p
     counts = event_mentions.groupby("event_id").size()
     wrong = events[events["event_id"].map(counts).fillna(0).astype("int64") != events["n_mentions"]]
     yield _result(_batched([
-        *(validation.span_mismatches(batch, texts) for batch, texts in _article_batches(event_mentions, articles)),
+        *_span_mismatches(frame_doc_batches(event_mentions), articles),
         validation.orphans(event_mentions, "event_id", events),
         wrong.assign(problem="n_mentions differs from event_mentions"),
     ]), "mention text == documents.text[start:end]; event_id exists; n_mentions matches",

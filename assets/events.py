@@ -8,7 +8,7 @@ from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
-from pipeline.staged import DocRows, StagedTable
+from pipeline.staged import DocRows, StagedTable, alongside
 from schemas import EventMentionsModel, EventsModel, validate_table
 
 
@@ -37,18 +37,14 @@ def events(
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
     # a batch of articles at a time: their tokens and entity mentions, never the whole corpus's
-    mentions, found = DocRows(entity_mentions.path), []
+    found = []
     with progress_counter(settings.show_progress, "events") as progress:
-        for batch in tokens.batches(exclude=carried_ids):
-            doc_ids = batch["doc_id"].unique()
-            in_batch = mentions.rows_of(doc_ids)
+        for batch, in_batch in alongside(tokens.batches(exclude=carried_ids), DocRows(entity_mentions.path)):
             found.append(extract_events(docs_from_tokens(batch, blank_vocab()), in_batch,
                                         entities[entities["entity_id"].isin(in_batch["entity_id"])]))
-            progress.update(len(doc_ids))
-    if not found:
-        found.append(extract_events([], mentions.rows_of([]), entities.iloc[0:0]))
-    fresh = pd.concat([events for events, _ in found], ignore_index=True)
-    fresh_mentions = pd.concat([event_mentions for _, event_mentions in found], ignore_index=True)
+            progress.update(batch["doc_id"].nunique())
+    fresh, fresh_mentions = (pd.concat(tables, ignore_index=True) for tables in zip(*found)) if found else (
+        pd.DataFrame([], columns=EVENT_COLUMNS), pd.DataFrame([], columns=MENTION_COLUMNS))
     table = validate_table(EventsModel, with_carried(fresh, warehouse, "events", base, carried_ids, EVENT_COLUMNS))
     mentions = validate_table(EventMentionsModel, with_carried(
         fresh_mentions, warehouse, "event_mentions", base, carried_ids, MENTION_COLUMNS))

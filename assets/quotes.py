@@ -8,7 +8,7 @@ from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline.carry import articles_to_carry, with_carried
 from pipeline.nlp import blank_vocab
 from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
-from pipeline.staged import DocRows, StagedTable
+from pipeline.staged import DocRows, StagedTable, alongside
 from pipeline.speakers import link_speakers
 from schemas import QuotesModel, validate_table
 
@@ -27,17 +27,14 @@ def quotes(
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
     # a batch of articles at a time: their tokens, texts and entity mentions, never the whole corpus's
-    texts, mentions = DocRows(articles.path, ["text"]), DocRows(entity_mentions.path)
     found, n_extracted = [], 0
-    for batch in tokens.batches(exclude=carried_ids):
-        doc_ids = batch["doc_id"].unique()
-        in_batch = mentions.rows_of(doc_ids)
-        found.append(link_speakers(extract_quotes(texts.rows_of(doc_ids), batch, blank_vocab()), in_batch,
+    for batch, texts, in_batch in alongside(tokens.batches(exclude=carried_ids), DocRows(articles.path, ["text"]),
+                                            DocRows(entity_mentions.path)):
+        found.append(link_speakers(extract_quotes(texts, batch, blank_vocab()), in_batch,
                                    entities[entities["entity_id"].isin(in_batch["entity_id"])]))
-        n_extracted += len(doc_ids)
+        n_extracted += len(texts)
     found = [f for f in found if len(f)]
-    fresh = pd.concat(found, ignore_index=True) if found else link_speakers(
-        pd.DataFrame([], columns=QUOTE_COLUMNS), mentions.rows_of([]), entities.iloc[0:0])
+    fresh = pd.concat(found, ignore_index=True) if found else pd.DataFrame([], columns=QUOTE_COLUMNS)
     table = validate_table(QuotesModel, with_carried(fresh, warehouse, "quotes", base, carried_ids, QUOTE_COLUMNS))
     warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))
     context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, "

@@ -163,3 +163,10 @@ def frame_doc_batches(frame: pd.DataFrame, batch_rows: int | None = None) -> Ite
             end = int(np.searchsorted(doc_ids, doc_ids[end - 1], side="right"))
         yield frame.iloc[start:end]
         start = end
+
+
+def alongside(batches: Iterable[pd.DataFrame], *others: DocRows) -> Iterator[tuple[pd.DataFrame, ...]]:
+    """Each batch of whole documents, with those documents' rows in each of `others`."""
+    for batch in batches:
+        doc_ids = batch["doc_id"].unique()
+        yield (batch, *(rows.rows_of(doc_ids) for rows in others))
