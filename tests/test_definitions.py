@@ -3,6 +3,7 @@ and described, and a failing blocking check keeps a version from being committed
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -11,10 +12,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import assets.entities
-import assets.events
-import assets.nlp
-import assets.quotes
 import pipeline.sentences
 import pipeline.staged
 from assets.definitions import RUN_JOB, build_definitions
@@ -101,6 +98,22 @@ def _corrupt_last_row(table: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
+def _corrupting_tokens(real):
+    return lambda *args, **kwargs: _corrupt_last_row(real(*args, **kwargs))
+
+
+def _corrupting_quotes(real):
+    return lambda *args: _corrupt_last_row(real(*args))
+
+
+def _corrupting_mentions(real):
+    """The last mention's text is wrong and the first mention is lost (its entity's counts then disagree)."""
+    def link(*args, **kwargs):
+        mentions, entities, changes = real(*args, **kwargs)
+        return _corrupt_last_row(mentions).iloc[1:], entities, changes
+    return link
+
+
 def _corrupting_events(real):
     def extract(docs, mentions, entities):
         events, event_mentions = real(docs, mentions, entities)
@@ -109,19 +122,17 @@ def _corrupting_events(real):
 
 
 @pytest.mark.parametrize("corrupt, failing", [
-    (lambda: [(assets.nlp, "parse_documents", lambda real: lambda *a, **k: _corrupt_last_row(real(*a, **k)))],
-     {"token_spans_match_text"}),
-    (lambda: [(assets.entities, "link_entities",
-               lambda real: lambda *a, **k: (lambda m, e, c: (_corrupt_last_row(m).iloc[1:], e, c))(*real(*a, **k)))],
+    ([("nlp", "parse_documents", _corrupting_tokens)], {"token_spans_match_text"}),
+    ([("entities", "link_entities", _corrupting_mentions)],
      {"entity_mention_spans_match_text", "entity_mentions_point_at_entities"}),
-    (lambda: [(assets.quotes, "extract_quotes", lambda real: lambda *a: _corrupt_last_row(real(*a))),
-              (assets.events, "extract_events", _corrupting_events)],
+    ([("quotes", "extract_quotes", _corrupting_quotes), ("events", "extract_events", _corrupting_events)],
      {"quote_spans_match_text", "event_spans_and_ids_hold"}),
 ], ids=["tokens", "entity_mentions", "quotes_and_events"])
 def test_span_checks_read_in_batches_still_catch_a_bad_row(tmp_path, monkeypatch, corrupt, failing):
     # Checks walk tables and texts a batch of articles at a time: a row of the last batch must still be seen.
     monkeypatch.setattr(pipeline.staged, "BATCH_ROWS", 300)
-    for module, name, wrap in corrupt():
+    for module_name, name, wrap in corrupt:
+        module = importlib.import_module(f"assets.{module_name}")
         monkeypatch.setattr(module, name, wrap(getattr(module, name)))
     result = _run_in_process(tmp_path)
     evaluations = {
