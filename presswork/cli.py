@@ -115,8 +115,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.shard_words < 1:
         raise CliError(f"--shard-words must be positive, got {args.shard_words}", EXIT_USAGE)
     from pipeline.nlp import ModelNotFoundError, model_info
-    from presswork.execution import auto_workers, execute_run
     from presswork.progress import ProgressHandler
+    from presswork.workers import auto_workers, set_run_environment, start_step_server
 
     if args.workers != "auto" and not args.workers.isdigit():
         raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE)
@@ -147,6 +147,11 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
                       file=sys.stderr)
+            if workers > 1:  # it loads the project and the model while this process imports Dagster
+                set_run_environment(env, workers)
+                start_step_server()
+            from presswork.execution import execute_run
+
             result = execute_run(env, workers, handler)
     except WarehouseBusyError as exc:
         raise CliError(str(exc)) from None

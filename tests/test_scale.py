@@ -4,6 +4,7 @@ executor with the same result as one process."""
 
 from __future__ import annotations
 
+import os
 import shutil
 
 import pandas as pd
@@ -209,11 +210,9 @@ def test_auto_workers_uses_one_process_when_little_is_left_to_parse(tmp_path):
     re-run where the latest version (same model) holds most of the text at the
     same paths and sizes, and one per core again once the model changed or
     most files changed size."""
-    import os
-
     from pipeline.nlp import model_info
     from pipeline.shards import nlp_fingerprint
-    from presswork.execution import auto_workers
+    from presswork.workers import auto_workers
 
     folder = tmp_path / "in"
     folder.mkdir()
@@ -244,3 +243,39 @@ def test_auto_workers_uses_one_process_when_little_is_left_to_parse(tmp_path):
     assert auto_workers(folder, Latest(nlp_fingerprint(model), one_changed), model) == 1
     all_changed = {name: 799_999 for name in known}
     assert auto_workers(folder, Latest(nlp_fingerprint(model), all_changed), model) == per_core
+
+
+def test_step_processes_are_forked_with_what_every_step_would_load_again(tmp_path):
+    """The step server's preload (presswork.step_preload) holds what each step
+    process otherwise imported or loaded again (about 0.5 s a step): after it,
+    opening a Dagster instance, validating a table and loading the model
+    import none of SQLAlchemy, Alembic, pandera, spaCy or thinc, and the model
+    comes from the cache."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+import presswork.step_preload
+before = set(sys.modules)
+import dagster as dg, pandas as pd
+import schemas
+from pipeline.nlp import load_pipeline
+with dg.DagsterInstance.local_temp(sys.argv[1]) as made:
+    with dg.DagsterInstance.from_ref(made.get_ref()) as instance:
+        instance.get_runs(limit=1)
+try:
+    schemas.RejectedModel.validate(pd.DataFrame({"source_file": ["a.txt"]}), lazy=True)
+except Exception:
+    pass
+load_pipeline(None)
+print(" ".join(sorted({name.split(".")[0] for name in set(sys.modules) - before})))
+print(load_pipeline.cache_info().hits)
+"""
+    env = {key: value for key, value in os.environ.items() if key != "PRESSWORK_NLP_MODEL"}
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    imported, model_hits = result.stdout.split("\n")[:2]
+    assert not {"sqlalchemy", "alembic", "pandera", "spacy", "thinc", "hypothesis"} & set(imported.split())
+    assert int(model_hits) == 1
