@@ -18,7 +18,7 @@ import threading
 import dagster as dg
 
 from presswork.progress import ProgressHandler
-from presswork.workers import STEP_PRELOAD_MODULES, set_run_environment
+from presswork.workers import STEP_PRELOAD_MODULES, set_run_environment, start_step_server
 
 POLL_SECONDS = 0.5
 
@@ -37,6 +37,8 @@ def execute_run(env: dict[str, str], workers: int, handler: ProgressHandler) -> 
     from assets import definitions
 
     set_run_environment(env, workers)
+    if workers > 1:
+        start_step_server()  # already running if the CLI started it: then this does nothing
     logging.getLogger("dagster").setLevel(logging.ERROR)  # the handler prints what matters, once
     if os.environ.get("DAGSTER_HOME"):
         instance = dg.DagsterInstance.get()

@@ -55,8 +55,17 @@ def set_run_environment(env: dict[str, str], workers: int) -> None:
             os.environ.setdefault(variable, "1")
 
 
+_server_environment: dict[str, str] | None = None
+
+
 def start_step_server() -> None:
     """Start the forkserver the multiprocess executor will fork steps from,
-    without waiting for it to load (Dagster connects to the running one)."""
+    without waiting for it to load (Dagster connects to the running one).
+    One started for an earlier run of this process, under other settings, is
+    stopped first: its steps would see that run's environment."""
+    global _server_environment
+    if _server_environment is not None and _server_environment != dict(os.environ):
+        multiprocessing.forkserver._forkserver._stop()  # the standard library's own way to stop it
     multiprocessing.get_context("forkserver").set_forkserver_preload(STEP_PRELOAD_MODULES)
     multiprocessing.forkserver.ensure_running()
+    _server_environment = dict(os.environ)

@@ -279,3 +279,27 @@ print(load_pipeline.cache_info().hits)
     imported, model_hits = result.stdout.split("\n")[:2]
     assert not {"sqlalchemy", "alembic", "pandera", "spacy", "thinc", "hypothesis"} & set(imported.split())
     assert int(model_hits) == 1
+
+
+def test_a_second_run_in_one_process_gets_a_step_server_with_its_own_settings(tmp_path):
+    """A forked step sees the step server's environment, fixed when the server
+    started: a second run in the same process (other warehouse, other input)
+    must not have its steps read the first run's PRESSWORK_* settings."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "seen.txt"
+    code = f"""
+import multiprocessing, os
+from presswork.workers import start_step_server
+for warehouse in ("first", "second", "second"):
+    os.environ["PRESSWORK_WAREHOUSE"] = warehouse
+    start_step_server()
+    step = multiprocessing.get_context("forkserver").Process(
+        target=os.system, args=("echo $PRESSWORK_WAREHOUSE >> {out}",))
+    step.start()
+    step.join()
+"""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert out.read_text().split() == ["first", "second", "second"]
