@@ -46,18 +46,20 @@ QUERIES = {
 }
 
 
-def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float], list]:
-    """(wall seconds, peak memory MiB of the process tree, memory samples) of
-    one CLI run; each sample is (epoch seconds, MiB summing RSS over the
-    tree). Peak memory is reported twice: the sum of RSS over the tree counts
-    the pages a forked step process shares with its parent once per process;
-    the sum of PSS (Linux) shares each such page among the processes using
-    it, so it adds up to what the run really holds."""
+def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float], list, list]:
+    """(wall seconds, peak memory MiB of the process tree, memory samples,
+    (pid, role, MiB PSS) of each process at the PSS peak) of one CLI run; each sample is
+    (epoch seconds, MiB summing RSS over the tree). Peak memory is reported
+    twice: the sum of RSS over the tree counts the pages a forked step process
+    shares with its parent once per process; the sum of PSS (Linux) shares
+    each such page among the processes using it, so it adds up to what the
+    run really holds."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "presswork.cli", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0, 0]  # RSS, PSS
     samples: list[tuple[float, float]] = []
+    at_peak: list[tuple[int, str, float]] = []  # (pid, role, MiB PSS) when the tree's PSS peaked
 
     def sample():
         root = psutil.Process(proc.pid)
@@ -69,7 +71,10 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
                 peak[0] = max(peak[0], rss)
                 samples.append((time.time(), rss / 2**20))
                 if n % 10 == 0:  # PSS reads /proc/<pid>/smaps: too costly to take 10 times a second
-                    peak[1] = max(peak[1], sum(getattr(p.memory_full_info(), "pss", 0) for p in tree))
+                    pss = {p: getattr(p.memory_full_info(), "pss", 0) for p in tree}
+                    if sum(pss.values()) > peak[1]:
+                        peak[1] = sum(pss.values())
+                        at_peak[:] = [(p.pid, _role(p, root), b / 2**20) for p, b in pss.items()]
             except psutil.Error:
                 pass
             n += 1
@@ -82,32 +87,58 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"presswork run failed:\n{err[-3000:]}")
-    return wall, (peak[0] / 2**20, peak[1] / 2**20), samples
+    return wall, (peak[0] / 2**20, peak[1] / 2**20), samples, at_peak
 
 
-def step_windows(dagster_home: Path) -> dict[str, tuple[float, float]]:
-    """Each step of the last run: (start, end) in epoch seconds, from its event log."""
+def _role(process: psutil.Process, root: psutil.Process) -> str:
+    """What a process of the tree is, where its command line says: "" for a
+    step process (forked from the step server, so with the server's command line)."""
+    if process.pid == root.pid:
+        return "CLI and in-process steps"
+    command = " ".join(process.cmdline())
+    if "resource_tracker" in command:
+        return "multiprocessing resource tracker"
+    if "forkserver" in command and process.ppid() == root.pid:
+        return "step server"
+    return ""
+
+
+def step_windows(dagster_home: Path) -> tuple[dict[str, tuple[float, float]], dict[int, str]]:
+    """Each step of the last run: (start, end) in epoch seconds, from its event
+    log; and the process id each step ran in (with several workers)."""
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
         run = instance.get_runs(limit=1)[0]
-        starts, windows = {}, {}
+        starts, windows, pids = {}, {}, {}
         for e in instance.all_logs(run.run_id):
             kind = e.dagster_event.event_type_value if e.dagster_event is not None else None
             if kind == "STEP_START":
                 starts[e.dagster_event.step_key] = e.timestamp
             elif kind == "STEP_SUCCESS":
                 windows[e.dagster_event.step_key] = (starts[e.dagster_event.step_key], e.timestamp)
-        return windows
+            elif kind == "STEP_WORKER_STARTED":
+                pid = e.dagster_event.event_specific_data.metadata.get("pid")
+                if pid is not None and str(pid.value).isdigit():
+                    pids[int(pid.value)] = e.dagster_event.step_key
+        return windows, pids
 
 
-def print_steps(dagster_home: Path, samples: list[tuple[float, float]], top: int = 12) -> None:
-    """Seconds per step, and the process tree's memory while each step ran (the
-    step holding the peak is where memory work pays)."""
+def print_steps(dagster_home: Path, samples: list[tuple[float, float]], at_peak: list[tuple[int, str, float]],
+                top: int = 12) -> None:
+    """Seconds per step, the process tree's memory while each step ran (the
+    step holding the peak is where memory work pays), and which processes
+    held the PSS peak."""
+    windows, step_of = step_windows(dagster_home)
+    big = [(pid, role, mib) for pid, role, mib in sorted(at_peak, key=lambda held: -held[2]) if mib >= 10]
+    small = [mib for _, _, mib in at_peak if mib < 10]
+    print("  at the PSS peak: " + ", ".join(f"{role or step_of.get(pid, f'process {pid}')} {mib:,.0f} MiB"
+                                            for pid, role, mib in big)
+          + (f", {len(small)} more processes under 10 MiB ({sum(small):,.0f} MiB)" if small else ""))
     print("  per-step seconds, and peak MiB summing RSS over the tree while the step ran "
           "(steps run side by side with several workers):")
     rows = [(step, end - start, max((mib for t, mib in samples if start <= t <= end), default=0))
-            for step, (start, end) in step_windows(dagster_home).items()]
+            for step, (start, end) in windows.items()]
     print("    by time:" + "".join(f"\n      {step:<45} {s:8.2f} s {mib:8,.0f} MiB"
                                    for step, s, mib in sorted(rows, key=lambda r: -r[1])[:top]))
     print("    by memory:" + "".join(f"\n      {step:<45} {s:8.2f} s {mib:8,.0f} MiB"
@@ -200,19 +231,19 @@ def main() -> int:
         warehouse = work / "warehouse"
         rate_a = None
         if not (args.generate and args.generated_only):
-            wall_a, peak_a, samples_a = run_measured(
+            wall_a, peak_a, samples_a, at_peak_a = run_measured(
                 ["run", "--input", str(corpus), "--warehouse", str(warehouse), *common], env)
             rate_a = report("(a) full run", wall_a, peak_a, warehouse)
             bare = bare_nlp_seconds(warehouse, args.model or None)
             print(f"  bare nlp.pipe, one process, same texts and model: {bare:.1f} s -> pipeline / bare = "
                   f"{wall_a / bare:.2f}")
-            print_steps(home, samples_a)
+            print_steps(home, samples_a, at_peak_a)
         if rate_a is not None and not args.skip_incremental:
             extra = next(iter(sorted(corpus.rglob("*.txt"))))
             (corpus / "zz_incremental.txt").write_text(
                 extra.read_text(encoding="utf-8", errors="replace") + "\n\nThis article was updated.\n",
                 encoding="utf-8")
-            wall_c, peak_c, _ = run_measured(
+            wall_c, peak_c, _, _ = run_measured(
                 ["run", "--input", str(corpus), "--warehouse", str(warehouse), *common], env)
             report("(c) incremental, one article added", wall_c, peak_c, warehouse)
             print(f"  {wall_c / wall_a:.1%} of (a)'s wall time")
@@ -221,10 +252,10 @@ def main() -> int:
             generated = work / "generated"
             truth = generate_corpus(args.input, generated, args.generate)
             big = work / "warehouse_generated"
-            wall_b, peak_b, samples_b = run_measured(
+            wall_b, peak_b, samples_b, at_peak_b = run_measured(
                 ["run", "--input", str(generated), "--warehouse", str(big), *common], env)
             rate_b = report(f"(b) {args.generate:,} generated articles", wall_b, peak_b, big)
-            print_steps(home, samples_b)
+            print_steps(home, samples_b, at_peak_b)
             if rate_a is not None:
                 print(f"  words/s vs (a): {rate_b / rate_a - 1:+.1%}")
             documents = Warehouse(big).read_table("documents")
