@@ -3,8 +3,8 @@
 One worker runs every step in this process. More workers run steps in
 parallel processes under Dagster's multiprocess executor, forked from a
 server that has the project, Dagster's storage layer and the model loaded
-(`presswork.step_preload`), so a step starts in a tenth of a second, not
-half a second; the NLP shards are what runs side by side. Step processes rebuild
+(`presswork.step_preload`), so a step starts in about 0.2 s, not 0.6 s; the
+NLP shards are what runs side by side. Step processes rebuild
 the job from PRESSWORK_* variables (`assets.definitions.run_job`). Progress
 lines are read from the run's event log as it is written.
 """

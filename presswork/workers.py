@@ -16,15 +16,12 @@ import multiprocessing.forkserver
 import os
 from pathlib import Path
 
-import pyarrow
-
 from pipeline.shards import nlp_fingerprint, previous_fingerprint
 from pipeline.warehouse import Warehouse
 
 # below this much input text one process is faster than starting workers
 AUTO_PARALLEL_BYTES = 2_000_000
 BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 STEP_PRELOAD_MODULES = ["presswork.step_preload"]
 
 
@@ -46,17 +43,11 @@ def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, model: dic
 
 def set_run_environment(env: dict[str, str], workers: int) -> None:
     """The PRESSWORK_* settings every step process rebuilds the job from, and
-    the thread and allocator settings steps run with, in this process's
-    environment (and so in the step server's, if it starts after this)."""
+    the thread settings steps run with, in this process's environment (and so
+    in the step server's, if it starts after this)."""
     os.environ.update(env)
     os.environ["PRESSWORK_RUN_OWNER_PID"] = str(os.getpid())
     os.environ["PRESSWORK_RUN_WORKERS"] = str(workers)  # the NLP plan cuts a multiple of this many shards
-    # pyarrow's default allocator (mimalloc) keeps what a step freed for reuse: a step reading
-    # batches held ~100 MB more than it used. The system allocator gives it back, at the
-    # same speed. (Read when a process first allocates; this one may have, so set it too.)
-    os.environ.setdefault(ARROW_POOL_VARIABLE, "system")
-    if os.environ[ARROW_POOL_VARIABLE] == "system":
-        pyarrow.set_memory_pool(pyarrow.system_memory_pool())
     if workers > 1:
         # One BLAS thread per step process: the workers already keep every core busy, and
         # threads of two workers fighting for the same cores slow both (a user's own setting wins)
