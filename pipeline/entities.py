@@ -31,6 +31,8 @@ MENTION_COLUMNS = [
 ]
 ENTITY_COLUMNS = ["entity_id", "name", "type", "aliases", "n_docs", "n_mentions"]
 ROW_COLUMNS = ["cluster", "start_char", "end_char", "text", "kind", "sentence_index", "resolution", "confidence"]
+# a corpus repeats these thousands of times ("Labour", "name", "surname"): linking holds one copy of each
+SHARED_STRING_COLUMNS = {"text", "kind", "resolution"}
 
 
 @dataclass
@@ -82,7 +84,7 @@ def document_entities(doc_id: str, doc: Doc, person_share: dict[str, float] | No
         rows.append((r.cluster, span.start_char, span.end_char, span.text, r.mention.kind,
                      sentence_number(doc[r.mention.start]), r.resolution, r.confidence))
     clusters = [DocCluster(doc_id=doc_id, cluster=index, label=cluster.label, name=cluster.name, key=cluster.key,
-                           alias_keys={r.key for r in members[index] if r.key}, n_mentions=len(members[index]))
+                           alias_keys=tuple(sorted({r.key for r in members[index] if r.key})), n_mentions=len(members[index]))
                 for index, cluster in enumerate(doc_clusters)]
     return DocEntities(doc_id, rows, clusters, consulted)
 
@@ -101,7 +103,7 @@ def link_entities(
         rows["mention_id"].extend(f"{found.doc_id}-m{n}" for n in range(len(found.rows)))
         rows["doc_id"].extend([found.doc_id] * len(found.rows))
         for column, values in zip(ROW_COLUMNS, zip(*found.rows) if found.rows else [()] * len(ROW_COLUMNS)):
-            rows[column].extend(values)
+            rows[column].extend(map(sys.intern, values) if column in SHARED_STRING_COLUMNS else values)
         clusters.extend(_compact(c) for c in found.clusters)
     entities, assignment = link_clusters(clusters)
     ids, changes = assign_ids(entities, previous, assignment, previous_mentions)
@@ -175,7 +177,7 @@ def _compact(cluster: DocCluster) -> DocCluster:
     holds every article's clusters at once."""
     cluster.label, cluster.name, cluster.key = (sys.intern(cluster.label), sys.intern(cluster.name),
                                                 sys.intern(cluster.key))
-    cluster.alias_keys = {sys.intern(key) for key in cluster.alias_keys}
+    cluster.alias_keys = tuple(sys.intern(key) for key in cluster.alias_keys)
     return cluster
 
 

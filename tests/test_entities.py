@@ -226,7 +226,7 @@ def test_near_miss_needs_one_typo_in_a_long_word():
 
 # -- corpus linking and stable ids -------------------------------------------------------------------------
 def cluster(doc_id, label, name, keys, n=1):
-    return DocCluster(doc_id, 0, label, name, name.lower(), set(keys), n)
+    return DocCluster(doc_id, 0, label, name, name.lower(), tuple(sorted(set(keys))), n)
 
 
 def test_surname_links_across_documents_only_when_one_person_has_it():
