@@ -84,7 +84,8 @@ def document_entities(doc_id: str, doc: Doc, person_share: dict[str, float] | No
         rows.append((r.cluster, span.start_char, span.end_char, span.text, r.mention.kind,
                      sentence_number(doc[r.mention.start]), r.resolution, r.confidence))
     clusters = [DocCluster(doc_id=doc_id, cluster=index, label=cluster.label, name=cluster.name, key=cluster.key,
-                           alias_keys=tuple(sorted({r.key for r in members[index] if r.key})), n_mentions=len(members[index]))
+                           alias_keys=tuple(sorted({r.key for r in members[index] if r.key})),
+                           n_mentions=len(members[index]))
                 for index, cluster in enumerate(doc_clusters)]
     return DocEntities(doc_id, rows, clusters, consulted)
 
@@ -208,7 +209,6 @@ def _entity_table(mentions: pd.DataFrame, entities, ids) -> pd.DataFrame:
     return table[ENTITY_COLUMNS].sort_values(["n_mentions", "entity_id"], ascending=[False, True], ignore_index=True)
 
 
-__all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "PackedDocEntities",
-           "document_entities",
-           "extract_entities", "link_entities", "stage_document_entities", "staged_document_entities",
-           "DocEntitiesCache"]
+__all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "DocEntitiesCache",
+           "PackedDocEntities", "document_entities", "extract_entities", "link_entities", "stage_document_entities",
+           "staged_document_entities"]
