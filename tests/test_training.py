@@ -1,5 +1,6 @@
-"""The NER teacher recipe's plumbing (training/teacher_ner.py, train_model.py --silver), without torch or training:
-which text may become silver data, how silver labels are stored, and how the two NER stages are wired."""
+"""The NER recipe's plumbing without training: the static vectors built from word lists
+(training/build_static_vectors.py), and the teacher (training/teacher_ner.py, train_model.py --silver): which text
+may become silver data, how silver labels are stored, and how the two NER stages are wired."""
 
 from __future__ import annotations
 
@@ -12,8 +13,60 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "training"))
 
+import build_static_vectors  # noqa: E402
 import teacher_ner  # noqa: E402
 import train_model  # noqa: E402
+
+ACTORS = """\
+# a comment line
+UNITED_KINGDOM_  [GBR]
++BRITAIN_
++LONDON_
+
+TONY_BLAIR_
++BLAIR_
+\t[GBRGOV 970502-070627]
+
+LABOUR_PARTY_
+\t[GBRPTYLAB]
+"""
+
+
+def test_actor_dictionary_entries_become_name_kinds(tmp_path):
+    path = tmp_path / "Phoenix.Countries.actors.txt"
+    path.write_text(ACTORS, encoding="latin-1")
+    kinds = {tuple(names): build_static_vectors.actor_kind(None, codes)
+             for names, codes in build_static_vectors.actor_entries(path)}
+    assert kinds == {("UNITED_KINGDOM_  ", "BRITAIN_", "LONDON_"): "actor_place",
+                     ("TONY_BLAIR_", "BLAIR_"): "actor_person",
+                     ("LABOUR_PARTY_",): "actor_org"}
+    found: dict[str, set[str]] = {}
+    build_static_vectors.add_words(found, "TONY_BLAIR_", "actor_person")
+    build_static_vectors.add_words(found, "McDonnell", "surname")
+    assert found == {"Tony": {"actor_person"}, "TONY": {"actor_person"}, "Blair": {"actor_person"},
+                     "BLAIR": {"actor_person"}, "McDonnell": {"surname"}, "MCDONNELL": {"surname"}}
+
+
+def test_words_with_the_same_cluster_and_flags_share_a_row():
+    import numpy as np
+    from spacy.strings import get_string_id
+
+    clusters = {"Leicester": 0b1000111001, "Nottingham": 0b1000111001, "Derby": 0b0000111001, "said": 0b1011}
+    names: dict[str, set[str]] = {}
+    build_static_vectors.add_words(names, "Nottingham", "city")
+    build_static_vectors.add_words(names, "CORBYN", "surname")
+    features = build_static_vectors.word_features(clusters, names)
+    assert features["NOTTINGHAM"] == features["Nottingham"]  # headlines in capitals
+    assert "SAID" not in features and features["Corbyn"][0] == 0  # no cluster, but a flag
+    vectors = build_static_vectors.build_vectors(features)
+    row = {w: vectors.find(key=get_string_id(w)) for w in ("Leicester", "LEICESTER", "Nottingham", "Corbyn")}
+    assert row["Leicester"] == row["LEICESTER"] != row["Nottingham"]
+    assert vectors.shape == (len(set(features.values())), build_static_vectors.CLUSTER_DIMS + 7)
+    code = build_static_vectors.cluster_code
+    # Derby's cluster shares 6 low bits of the path with Leicester's, "said" shares 2: closer is more alike
+    assert np.dot(code(clusters["Leicester"]), code(clusters["Derby"])) > np.dot(
+        code(clusters["Leicester"]), code(clusters["said"]))
+    assert not code(0).any()
 
 
 
@@ -70,7 +123,7 @@ def test_silver_stage_trains_on_gold_and_silver_then_fine_tunes_the_result(tmp_p
     (config, out, train, _dev, steps, extra, numpy_blas), = calls
     assert out == tmp_path / "ner_silver_model" and steps == 6000 and numpy_blas
     assert sorted(p.name for p in train.iterdir()) == ["conll_train.spacy", "silver.spacy"]
-    assert extra == ["--training.dropout", "0.2"]
+    assert extra == ["--paths.vectors", str(tmp_path / "static_vectors"), "--training.dropout", "0.2"]
     assert load_config(finetune, interpolate=False)["components"]["ner"] == {
         "source": str(tmp_path / "ner_silver_model" / "model-last")}
 

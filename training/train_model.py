@@ -4,6 +4,8 @@ Stages (all run by default, in this order):
 
   convert   UD EWT CoNLL-U (train/dev) and CoNLL-2003 IOB2 (train/valid) -> DocBins in --work
             (outside the repo: the corpora must never be copied into the project).
+  vectors   the NER's static vectors (Brown clusters and name lists, training/build_static_vectors.py)
+            -> --work/static_vectors; needs `pip install -e '.[train]'`.
   ud        train tok2vec + tagger (PTB tags) + morphologizer (UPOS + feats) + parser + edit-tree
             lemmatizer on UD EWT          (config: training/configs/ud_ewt.cfg)
   ner       train NER with its own tok2vec on CoNLL-2003 (config: training/configs/ner_conll.cfg).
@@ -50,7 +52,7 @@ CONFIGS = REPO / "training" / "configs"
 
 CONLL_LABEL_MAP = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE", "MISC": "MISC"}
 MODEL_NAME = "presswork_news"  # spaCy prefixes the language: en_presswork_news
-MODEL_VERSION = "0.1.0"
+MODEL_VERSION = "0.2.0"
 
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -208,7 +210,8 @@ def stage_ner_silver(args, work: Path) -> Path:
     shutil.copy(work / "conll_train.spacy", gold_silver / "conll_train.spacy")
     shutil.copy(args.silver, gold_silver / "silver.spacy")
     spacy_train(args.ner_config, work / "ner_silver_model", gold_silver, work / "conll_dev.spacy",
-                args.max_steps or args.ner_silver_steps, overrides(args.ner_override), args.numpy_blas)
+                args.max_steps or args.ner_silver_steps, ["--paths.vectors", str(work / "static_vectors")]
+                + overrides(args.ner_override), args.numpy_blas)
     config = load_config(args.ner_config, interpolate=False)
     config["components"]["ner"] = {"source": str(work / "ner_silver_model" / "model-last")}
     config.to_disk(work / "ner_finetune.cfg")
@@ -223,6 +226,8 @@ def stage_assemble(ud_dir: Path, ner_dir: Path, out: Path, train_info: dict) -> 
     # The NER has its own tok2vec (no listener rewiring). It runs BEFORE the parser: spaCy's NER never lets an
     # entity cross a sentence boundary, so parser segmentation errors would otherwise cut entities (measured:
     # -2 F1 on CoNLL-2003 test when placed after the parser).
+    # the NER reads static vectors; the UD components do not (their tok2vec has no StaticVectors layer)
+    nlp.vocab.vectors = ner_nlp.vocab.vectors
     nlp.add_pipe("ner", source=ner_nlp, before="parser")
     nlp.meta.update(
         {
@@ -279,8 +284,8 @@ def main(argv=None) -> int:
                     help="NER training steps (shipped 0.1.0: 4000, best dev F1 at step 4000; ~11 min on one core)")
     ap.add_argument("--ud-config", type=Path, default=CONFIGS / "ud_ewt.cfg")
     ap.add_argument("--ner-config", type=Path, default=CONFIGS / "ner_conll.cfg")
-    ap.add_argument("--stages", default="convert,ud,ner,assemble",
-                    help="comma-separated subset of convert,ud,ner,assemble")
+    ap.add_argument("--stages", default="convert,vectors,ud,ner,assemble",
+                    help="comma-separated subset of convert,vectors,ud,ner,assemble")
     ap.add_argument("--ud-override", action="append", default=[], metavar="KEY=VALUE",
                     help="extra spaCy config override for the UD training, e.g. components.parser.model.hidden_width=64")
     ap.add_argument("--ner-override", action="append", default=[], metavar="KEY=VALUE")
@@ -301,6 +306,11 @@ def main(argv=None) -> int:
 
     if "convert" in stages:
         stage_convert(args.data, work)
+    vectors = work / "static_vectors"
+    if "vectors" in stages:
+        subprocess.run([sys.executable, str(REPO / "training" / "build_static_vectors.py"), "--data", str(args.data),
+                        "--out", str(vectors)], check=True)
+    ner_paths = ["--paths.vectors", str(vectors)]
     if "ud" in stages:
         spacy_train(args.ud_config, work / "ud_model", work / "ud_train.spacy", work / "ud_dev.spacy",
                     ud_steps, overrides(args.ud_override), args.numpy_blas)
@@ -311,7 +321,7 @@ def main(argv=None) -> int:
         # a sourced NER keeps its architecture: only training settings carry over to the fine-tune
         ner_override = [o for o in args.ner_override if not (args.silver and o.startswith("components."))]
         spacy_train(config, work / "ner_model", work / "conll_train.spacy", work / "conll_dev.spacy",
-                    ner_steps, overrides(ner_override), args.numpy_blas)
+                    ner_steps, ner_paths + overrides(ner_override), args.numpy_blas)
     if "assemble" in stages:
         info = {
             "ud_config": str(args.ud_config.relative_to(REPO) if REPO in args.ud_config.resolve().parents else args.ud_config),
