@@ -55,11 +55,22 @@ def nlp():
 @requires_model
 def test_meta_and_pipeline(nlp):
     assert nlp.meta["name"] == "presswork_news"
-    assert nlp.meta["version"] == "0.1.0"
+    assert nlp.meta["version"] == "0.2.0"
     assert nlp.meta.get("description")
     for name in ("tagger", "morphologizer", "parser", "trainable_lemmatizer", "ner"):
         assert name in nlp.pipe_names
     assert set(nlp.get_pipe("ner").labels) == {"PERSON", "ORG", "GPE", "MISC"}
+
+
+@requires_model
+def test_ner_reads_word_list_vectors_shipped_with_the_model(nlp):
+    """The NER's static vectors (training/build_static_vectors.py) are in the model, keyed by the word as written:
+    a headline's capitals share the row of the listed form, and an unlisted token has none."""
+    vectors = nlp.vocab.vectors
+    assert vectors.shape[1] == 71 and vectors.n_keys > 500_000
+    rows = {w: vectors.find(key=nlp.vocab.strings.add(w)) for w in ("Blair", "BLAIR", "Nottingham", "zxqv9")}
+    assert rows["Blair"] == rows["BLAIR"] >= 0 and rows["Nottingham"] >= 0
+    assert rows["zxqv9"] == -1
 
 
 @requires_model
