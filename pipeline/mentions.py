@@ -76,6 +76,7 @@ def find_mentions(doc: Doc, person_share: dict[str, float] | None = None,
     mentions = _add_acronyms(doc, mentions)
     mentions = _propagate(doc, mentions)
     mentions = _retype_surnames(doc, mentions, person_share, consulted)
+    mentions = _retype_affiliations(doc, mentions)
     mentions = [_norp(doc, m) for m in mentions]
     # an adjective that is no nationality or religion word is not a name ("the Enough is Enough protests")
     mentions = [m for m in mentions if not (m.label == "MISC" and m.end - m.start == 1 and doc[m.start].pos_ == "ADJ")]
@@ -388,6 +389,28 @@ def _retype_surnames(doc: Doc, mentions: list[Mention], person_share: dict[str, 
         return answer
 
     return [replace(m, label="PERSON") if is_surname(m) else m for m in mentions]
+
+
+# "<X> activist <Name>": X is what the person belongs to
+AFFILIATION_ROLES = {"activist", "member", "supporter", "campaigner", "councillor", "candidate", "official", "mp",
+                     "mep", "peer", "backbencher", "spokesman", "spokeswoman", "spokesperson"}
+
+
+def _retype_affiliations(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """"former Momentum activist Jackie Walker": a one-word PERSON right before
+    an affiliation role and a person's name is an organisation, unless the
+    article names a person with that word ("Corbyn supporter Jon Lansman"
+    in an article about Jeremy Corbyn)."""
+    person_words = {w for m in mentions if m.label == "PERSON" and m.end - m.start >= 2
+                    for w in name_words(doc, m)}
+    person_starts = {m.start for m in mentions if m.label == "PERSON"}
+
+    def is_affiliation(m: Mention) -> bool:
+        words = name_words(doc, m)
+        return (m.label == "PERSON" and m.kind == "name" and len(words) == 1 and words[0] not in person_words
+                and m.end + 1 < len(doc) and doc[m.end].lower_ in AFFILIATION_ROLES and m.end + 1 in person_starts)
+
+    return [replace(m, label="ORG") if is_affiliation(m) else m for m in mentions]
 
 
 def _norp(doc: Doc, m: Mention) -> Mention:

@@ -200,6 +200,15 @@ def test_repairs_fix_the_models_known_mistakes(nlp):
     assert found["Mr Corbyn"] == "PERSON"  # title folded in, retyped from ORG
 
 
+def test_a_one_word_person_before_an_affiliation_and_a_name_is_an_organisation(nlp):
+    found = repaired(nlp, "Controversial former Momentum activist Jackie Walker spoke. "
+                          "Corbyn supporter Jon Lansman said nothing, and Jeremy Corbyn was away.",
+                     [("Momentum", "PERSON"), ("Jackie Walker", "PERSON"), ("Jeremy Corbyn", "PERSON"),
+                      ("Corbyn", "PERSON"), ("Jon Lansman", "PERSON")])
+    assert found["Momentum"] == "ORG" and found["Jackie Walker"] == "PERSON"
+    assert found["Corbyn"] == "PERSON"  # the article names Jeremy Corbyn
+
+
 def test_two_names_joined_by_and_split_only_when_each_stands_alone_elsewhere(nlp):
     text = ("The JLM voted on its link with Labour. Ruth Smeeth spoke of the link between the JLM and Labour. "
             "Marks and Spencer said nothing.")
