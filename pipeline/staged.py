@@ -16,6 +16,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 # ~25 MB of tokens as a DataFrame. A step's working set on a batch (its Docs, their
@@ -56,28 +58,26 @@ def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[
     `batch_rows` (default BATCH_ROWS) rows, never splitting a document;
     documents in `exclude` are left out."""
     batch_rows = batch_rows or BATCH_ROWS
-    exclude = set(exclude)
+    file = pq.ParquetFile(path)
+    excluded = pa.array(sorted(set(exclude)), type=file.schema_arrow.field("doc_id").type)
     if columns is not None and "doc_id" not in columns:
         columns = ["doc_id", *columns]
     pending: pd.DataFrame | None = None
-
-    def kept(frame: pd.DataFrame) -> pd.DataFrame:
-        return frame[~frame["doc_id"].isin(exclude)].reset_index(drop=True) if exclude else frame
-
-    for record_batch in pq.ParquetFile(path).iter_batches(batch_size=batch_rows, columns=columns):
+    for record_batch in file.iter_batches(batch_size=batch_rows, columns=columns):
+        if len(excluded):  # dropped before pandas sees them: an incremental run excludes nearly every article
+            record_batch = record_batch.filter(pc.invert(pc.is_in(record_batch.column("doc_id"), value_set=excluded)))
+            if not record_batch.num_rows:
+                continue
         frame = record_batch.to_pandas()
         if pending is not None:
             frame = pd.concat([pending, frame], ignore_index=True)
         doc_ids = frame["doc_id"].to_numpy()
         cut = int(np.argmax(doc_ids == doc_ids[-1]))  # the last document may go on in the next batch
         pending = frame.iloc[cut:].reset_index(drop=True)
-        ready = kept(frame.iloc[:cut].reset_index(drop=True))
-        if len(ready):
-            yield ready
+        if cut:
+            yield frame.iloc[:cut].reset_index(drop=True)
     if pending is not None and len(pending):
-        ready = kept(pending)
-        if len(ready):
-            yield ready
+        yield pending
 
 
 def _quoted(path: Path | str) -> str:

@@ -38,6 +38,12 @@ def test_batches_hold_whole_documents_and_every_row_once(tmp_path, seed_tokens):
     rest = pd.concat(doc_batches(path, columns=["text"], exclude=[skipped], batch_rows=250), ignore_index=True)
     assert list(rest.columns) == ["doc_id", "text"]
     assert rest.equals(seed_tokens.loc[seed_tokens["doc_id"] != skipped, ["doc_id", "text"]].reset_index(drop=True))
+    # an incremental run excludes all but a few articles: whole record batches then drop out
+    kept = sorted(seed_tokens["doc_id"].unique())[2]
+    others = set(seed_tokens["doc_id"]) - {kept}
+    (only,) = doc_batches(path, exclude=others, batch_rows=100)
+    assert only.equals(seed_tokens[seed_tokens["doc_id"] == kept].reset_index(drop=True))
+    assert list(doc_batches(path, exclude=set(seed_tokens["doc_id"]), batch_rows=100)) == []
 
 
 def test_doc_rows_walks_a_second_table_alongside_the_first(tmp_path, seed_tokens):
