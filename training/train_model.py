@@ -217,6 +217,11 @@ def static_vectors_dir(work: Path) -> Path:
     return work / "static_vectors"
 
 
+def static_vectors_override(work: Path) -> list[str]:
+    """Every NER training reads the vectors the `vectors` stage built."""
+    return ["--paths.vectors", str(static_vectors_dir(work))]
+
+
 def stage_ner_silver(args, work: Path) -> Path:
     """Train the NER on CoNLL train + the teacher's silver news, and return a config that fine-tunes that
     model on CoNLL train alone. The silver text brings names CoNLL never shows; the gold fine-tune brings
@@ -229,8 +234,8 @@ def stage_ner_silver(args, work: Path) -> Path:
     shutil.copy(work / "conll_train.spacy", gold_silver / "conll_train.spacy")
     shutil.copy(args.silver, gold_silver / "silver.spacy")
     spacy_train(args.ner_config, work / "ner_silver_model", gold_silver, work / "conll_dev.spacy",
-                args.max_steps or args.ner_silver_steps, ["--paths.vectors", str(static_vectors_dir(work))]
-                + overrides(args.ner_override), args.numpy_blas)
+                args.max_steps or args.ner_silver_steps, static_vectors_override(work) + overrides(args.ner_override),
+                args.numpy_blas)
     config = load_config(args.ner_config, interpolate=False)
     config["components"]["ner"] = {"source": str(work / "ner_silver_model" / "model-last")}
     config.to_disk(work / "ner_finetune.cfg")
@@ -328,11 +333,9 @@ def main(argv=None) -> int:
 
     if "convert" in stages:
         stage_convert(args.data, work)
-    vectors = static_vectors_dir(work)
     if "vectors" in stages:
         subprocess.run([sys.executable, str(REPO / "training" / "build_static_vectors.py"), "--data", str(args.data),
-                        "--out", str(vectors)], check=True)
-    ner_paths = ["--paths.vectors", str(vectors)]
+                        "--out", str(static_vectors_dir(work))], check=True)
     if "ud" in stages:
         spacy_train(args.ud_config, work / "ud_model", work / "ud_train.spacy", work / "ud_dev.spacy",
                     ud_steps, overrides(args.ud_override), args.numpy_blas)
@@ -343,7 +346,7 @@ def main(argv=None) -> int:
         # a sourced NER keeps its architecture: only training settings carry over to the fine-tune
         ner_override = [o for o in args.ner_override if not (args.silver and o.startswith("components."))]
         spacy_train(config, work / "ner_model", work / "conll_train.spacy", work / "conll_dev.spacy",
-                    ner_steps, ner_paths + overrides(ner_override), args.numpy_blas)
+                    ner_steps, static_vectors_override(work) + overrides(ner_override), args.numpy_blas)
     if "assemble" in stages:
         info = {
             "ud_config": str(args.ud_config.relative_to(REPO) if REPO in args.ud_config.resolve().parents else args.ud_config),
