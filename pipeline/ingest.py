@@ -117,7 +117,9 @@ def _read_stable(path: Path) -> bytes:
     return data
 
 
-_HTML_START = re.compile(r"\s*(?:<!doctype html|<html[\s>])", re.IGNORECASE)
+# Anchored with \A: only the file's start counts, and a search over a long run of
+# spaces then fails at once at every later position instead of rescanning the run.
+_HTML_START = re.compile(r"\A\s*(?:<!doctype html|<html[\s>])", re.IGNORECASE)
 
 
 def _read_article(path: Path, rel: str) -> dict:
