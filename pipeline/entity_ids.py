@@ -49,8 +49,10 @@ def assign_ids(
     docs: list[set[str]] = [set() for _ in entities]
     for (doc_id, _), (e, _, _) in (assignment or {}).items():
         docs[e].add(doc_id)
-    previous_docs = {} if previous_mentions is None or previous_mentions.empty else \
-        previous_mentions.groupby("entity_id")["doc_id"].agg(set).to_dict()
+    previous_docs: dict[str, set[str]] = defaultdict(set)
+    if previous_mentions is not None:
+        for entity_id, doc_id in zip(previous_mentions["entity_id"].tolist(), previous_mentions["doc_id"].tolist()):
+            previous_docs[entity_id].add(doc_id)
     order = sorted(range(len(entities)), key=lambda i: (-entities[i].n_mentions, entities[i].key))
 
     def candidates(i: int) -> tuple[list[str], list[str]]:
@@ -65,19 +67,21 @@ def assign_ids(
         return tuple(sorted(group, key=lambda p: (-len(here & previous_docs.get(p, set())), -prev_size[p], p))
                      for group in (same_name, related))
 
+    found = {i: candidates(i) for i in order}  # both passes below ask for them
+
     ids: list[str | None] = [None] * len(entities)
     claimed: dict[str, int] = {}
     # First every entity whose canonical name is unchanged keeps its id, so that a related
     # bigger entity ("Craig Barkley") cannot take the id of a "Barkley" that is still there.
     for i in order:
-        free = [pid for pid in candidates(i)[0] if pid not in claimed]
+        free = [pid for pid in found[i][0] if pid not in claimed]
         if free:
             ids[i] = free[0]
             claimed[free[0]] = i
     changes = []
     for i in order:
         e = entities[i]
-        same_name, related = candidates(i)
+        same_name, related = found[i]
         free = [pid for pid in same_name + related if pid not in claimed]
         if ids[i] is None and free:
             ids[i], free = free[0], free[1:]
