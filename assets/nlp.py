@@ -19,7 +19,7 @@ from pipeline.entities import stage_document_entities
 from pipeline.failpoints import failpoint
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
 from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
-from pipeline.staged import StagedTable, merge_sorted
+from pipeline.staged import StagedTable, copy_doc_rows, merge_sorted
 from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, write_parquet
 from schemas import TokensModel, arrow_schema, validate_table
 
@@ -45,9 +45,8 @@ def plan_nlp_shards(
     )
     staging = warehouse.claim_staging(context.run_id)
     carried_path = staging / f"{CARRIED_TOKENS}.parquet"
-    if plan.carried:  # copied file to file: the carried tokens never sit in memory
-        merge_sorted(warehouse.table_files("tokens", previous), carried_path, TOKEN_ORDER, ROW_GROUP_SIZE,
-                     doc_ids=plan.carried)
+    if plan.carried:  # copied file to file: the carried tokens never sit in memory (the merge sorts)
+        copy_doc_rows(warehouse.table_files("tokens", previous), carried_path, plan.carried, ROW_GROUP_SIZE)
     else:
         write_parquet(_empty_tokens(), carried_path, schema=arrow_schema("tokens"))
     context.log.info(f"nlp plan: {len(plan.carried)} articles carried over from {previous or 'no version'}, "

@@ -5,18 +5,27 @@ import pandas as pd
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import DOC_ID_LOADER, PressworkSettings
+from pipeline.carry import sentences_to_carry, with_carried
 from pipeline.near_duplicates import SignatureCache
-from pipeline.sentences import build_documents, segment_sentences
+from pipeline.sentences import SENTENCE_COLUMNS, build_documents, segment_sentences
 from schemas import DocumentsModel, SentencesModel, validate_table
 
 
 @dg.asset(group_name="sentences", io_manager_key="staging_io_manager")
-def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[pd.DataFrame]:
+def sentences(context: dg.AssetExecutionContext, articles: pd.DataFrame,
+              settings: PressworkSettings) -> dg.Output[pd.DataFrame]:
     """Every sentence of every document, with character offsets into
     documents.text (rule-based news segmenter: titles, initialisms, quotes,
-    headline lines without stops, glued captions)."""
-    segmented = segment_sentences(articles, progress=progress_bar(settings.show_progress, "sentences"))
-    table = validate_table(SentencesModel, segmented)
+    headline lines without stops, glued captions). An article the latest
+    version holds, made by the same code, keeps its sentences from it."""
+    warehouse = settings.warehouse
+    base, carried_ids = (None, []) if settings.rebuild else sentences_to_carry(warehouse, articles["doc_id"].tolist())
+    carried = set(carried_ids)
+    to_segment = articles[[doc_id not in carried for doc_id in articles["doc_id"].tolist()]]
+    segmented = segment_sentences(to_segment, progress=progress_bar(settings.show_progress, "sentences"))
+    table = validate_table(SentencesModel,
+                           with_carried(segmented, warehouse, "sentences", base, carried_ids, SENTENCE_COLUMNS))
+    warehouse.record_carried(context.run.run_id, "sentences", len(carried_ids))
     lengths = table["text"].str.len()
     return dg.Output(
         table,
@@ -24,6 +33,7 @@ def sentences(articles: pd.DataFrame, settings: PressworkSettings) -> dg.Output[
             table[["sentence_id", "start_char", "end_char", "text"]],
             mean_chars=float(lengths.mean()) if len(table) else 0.0,
             max_chars=int(lengths.max()) if len(table) else 0,
+            articles_carried_over=len(carried_ids),
         ),
     )
 

@@ -1,4 +1,4 @@
-"""Carrying an article's quotes and events over from the version a run builds on.
+"""Carrying an article's sentences, quotes and events over from the version a run builds on.
 
 An article's quotes and events are a function of its text and parse, of its
 own entity mentions, and of the names and types of the entities those
@@ -40,11 +40,28 @@ def entity_context(mentions: pd.DataFrame, entities: pd.DataFrame) -> pd.Series:
     return pd.Series(digests_by_doc(frame))
 
 
+def made_by_this_code(warehouse: Warehouse, version: str | None) -> bool:
+    return version is not None and \
+        warehouse.manifest(version).get("code_version", {}).get("source_fingerprint") == code_fingerprint()
+
+
+def sentences_to_carry(warehouse: Warehouse, doc_ids: Iterable[str]) -> tuple[str | None, list[str]]:
+    """(latest version, the articles whose sentences are read back from it).
+    An article's sentences depend on its text alone (its doc_id is a hash of
+    it) and the segmenter: an article the latest version holds, when this very
+    code made that version, has them there already."""
+    latest = warehouse.latest()
+    if not made_by_this_code(warehouse, latest):
+        return latest, []
+    known = warehouse.doc_ids("sentences", latest)
+    return latest, [doc_id for doc_id in doc_ids if doc_id in known]
+
+
 def eligible_articles(warehouse: Warehouse, run_id: str) -> tuple[str | None, set[str]]:
     """(base version, articles whose tokens this run carried from it), or no
     articles at all when the base version was made by other code."""
     base = warehouse.base_version(run_id)
-    if base is None or warehouse.manifest(base).get("code_version", {}).get("source_fingerprint") != code_fingerprint():
+    if not made_by_this_code(warehouse, base):
         return base, set()
     return base, warehouse.staged_doc_ids(run_id, CARRIED_TOKENS)
 

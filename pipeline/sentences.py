@@ -42,7 +42,7 @@ def segment_document(doc_id: str, text: str) -> list[tuple]:
 def segment_sentences(documents: pd.DataFrame, progress: Progress = no_progress) -> pd.DataFrame:
     """documents (doc_id, text) -> sentences table."""
     rows: list[tuple] = []
-    for doc_id, text in progress(list(zip(documents["doc_id"], documents["text"]))):
+    for doc_id, text in progress(list(zip(documents["doc_id"].tolist(), documents["text"].tolist()))):
         rows.extend(segment_document(doc_id, text))
     return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
 

@@ -101,7 +101,7 @@ def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, t
     manifest = _latest_manifest(warehouse)
     assert (manifest["nlp_work"]["carried"], manifest["nlp_work"]["parsed"]) == (5, 1)
     # the seeds' entity mentions are untouched by a council story: their quotes and events are read back
-    assert manifest["articles_carried_over"] == {"entity_mentions": 5, "events": 5, "quotes": 5}
+    assert manifest["articles_carried_over"] == {"entity_mentions": 5, "events": 5, "quotes": 5, "sentences": 5}
     documents = Warehouse(warehouse).read_table("documents")
     assert "new article.txt" in set(documents["source_file"])
 
@@ -120,7 +120,7 @@ def test_rerun_parses_only_the_new_article_and_equals_a_fresh_run(seeds_input, t
     run_cli("run", "--input", str(seeds_input), "--warehouse", str(warehouse), "--rebuild")
     manifest = _latest_manifest(warehouse)
     assert manifest["nlp_work"]["parsed"] == 6
-    assert manifest["articles_carried_over"] == {"entity_mentions": 0, "events": 0, "quotes": 0}
+    assert manifest["articles_carried_over"] == {"entity_mentions": 0, "events": 0, "quotes": 0, "sentences": 0}
     _assert_same_tables(warehouse, fresh)
 
 

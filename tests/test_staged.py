@@ -5,6 +5,7 @@ file-to-file merge give exactly what holding the whole table would."""
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 import pytest
 
 import pipeline.staged
@@ -14,7 +15,7 @@ from conftest import SEEDS
 from pipeline.ingest import ingest_folder
 from pipeline.nlp import load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
-from pipeline.staged import DocRows, StagedTable, doc_batches, frame_doc_batches, merge_sorted
+from pipeline.staged import DocRows, StagedTable, copy_doc_rows, doc_batches, frame_doc_batches, merge_sorted
 from pipeline.warehouse import Warehouse, write_parquet
 from schemas import TABLES, arrow_schema
 
@@ -82,9 +83,21 @@ def test_merge_sorts_parts_file_to_file_and_keeps_the_schema(tmp_path, seed_toke
     merged = StagedTable(str(out))
     assert merged.read().equals(seed_tokens)
     assert merged.count_where("pos <> 'SPACE'") == int((seed_tokens["pos"] != "SPACE").sum())
-    one = seed_tokens["doc_id"].iloc[-1]
-    merge_sorted(parts, out, ["doc_id", "token_index"], 500, doc_ids=[one])
-    assert StagedTable(str(out)).read().equals(seed_tokens[seed_tokens["doc_id"] == one].reset_index(drop=True))
+
+
+def test_copy_doc_rows_keeps_only_those_documents_in_the_order_read(tmp_path, seed_tokens):
+    parts = []
+    for n, part in enumerate((seed_tokens.iloc[:1000], seed_tokens.iloc[1000:], seed_tokens.iloc[0:0])):
+        parts.append(tmp_path / f"part-{n}.parquet")
+        write_parquet(part, parts[-1], schema=arrow_schema("tokens"))
+    doc_ids = list(seed_tokens["doc_id"].unique())
+    kept = [doc_ids[0], doc_ids[-1]]  # the first spans both parts
+    out = tmp_path / "carried.parquet"
+    expected = seed_tokens[seed_tokens["doc_id"].isin(kept)].reset_index(drop=True)
+    assert copy_doc_rows(parts, out, kept, 500) == len(expected)
+    assert StagedTable(str(out)).read().equals(expected)
+    assert pq.ParquetFile(out).metadata.row_group(0).num_rows == 500  # whole row groups, not one per batch read
+    assert copy_doc_rows(parts, out, [], 500) == 0 and StagedTable(str(out)).num_rows() == 0
 
 
 def _tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
