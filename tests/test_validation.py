@@ -39,6 +39,7 @@ def test_span_mismatches_agrees_with_slicing_the_seed_articles():
             start, end = end, start
         rows.append((doc_id, start, end, text))
     rows.append(("emoji", None, 3, "Cor"))
+    rows.append((None, 0, 3, "Cor"))  # no doc_id at all: unknown, whatever the offsets
     spans = pd.DataFrame(rows, columns=["doc_id", "start_char", "end_char", "text"],
                          index=pd.RangeIndex(100, 100 + len(rows)))
     spans["start_char"] = spans["start_char"].astype("Int64")
