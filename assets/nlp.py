@@ -19,7 +19,7 @@ from pipeline.entities import stage_document_entities
 from pipeline.failpoints import failpoint
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
 from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
-from pipeline.staged import StagedTable, copy_doc_rows, merge_sorted
+from pipeline.staged import StagedTable, merge_sorted
 from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, write_parquet
 from schemas import TokensModel, arrow_schema, validate_table
 
@@ -44,11 +44,9 @@ def plan_nlp_shards(
         same_fingerprint=same, shard_words=settings.shard_words, workers=settings.workers,
     )
     staging = warehouse.claim_staging(context.run_id)
-    carried_path = staging / f"{CARRIED_TOKENS}.parquet"
-    if plan.carried:  # copied file to file: the carried tokens never sit in memory (the merge sorts)
-        copy_doc_rows(warehouse.table_files("tokens", previous), carried_path, plan.carried, ROW_GROUP_SIZE)
-    else:
-        write_parquet(_empty_tokens(), carried_path, schema=arrow_schema("tokens"))
+    # which articles' tokens the merge reads from the previous version: the tokens never sit in memory
+    carried_ids = pd.DataFrame({"doc_id": pd.Series(plan.carried, dtype="str")})
+    write_parquet(carried_ids, staging / f"{CARRIED_TOKENS}.parquet")
     context.log.info(f"nlp plan: {len(plan.carried)} articles carried over from {previous or 'no version'}, "
                      f"{plan.n_to_parse} to parse in {len(plan.shards)} shard(s) of ~{max(plan.words, default=0):,} words")
     for n, shard in enumerate(plan.shards or [[]]):  # one (empty) shard at least, so the merge always runs
@@ -88,14 +86,16 @@ def parse_nlp_shard(
 def merge_nlp_shards(
     context: dg.OpExecutionContext, plan: dict, parts: list, nlp_model: NlpModel, settings: PressworkSettings,
 ) -> dg.Output[StagedTable]:
-    """The carried tokens and every shard's part, merged file to file into the
-    run's tokens table, sorted by document (out-of-core: memory stays flat
-    however big the corpus)."""
+    """The carried articles' tokens (read from the previous version) and every
+    shard's part, merged file to file into the run's tokens table, sorted by
+    document (out-of-core: memory stays flat however big the corpus)."""
     warehouse = settings.warehouse
     staging = warehouse.staging_dir(context.run_id)
-    files = [staging / f"{name}.parquet" for name in [CARRIED_TOKENS, *sorted(parts)]]
+    files = [staging / f"{name}.parquet" for name in sorted(parts)]
+    carried = (warehouse.table_files("tokens", plan["previous"]), staging / f"{CARRIED_TOKENS}.parquet") \
+        if plan["carried"] else None
     tokens = StagedTable(str(staging / "tokens.parquet"))
-    merge_sorted(files, Path(tokens.path), TOKEN_ORDER, ROW_GROUP_SIZE)
+    merge_sorted(files, Path(tokens.path), TOKEN_ORDER, ROW_GROUP_SIZE, carried=carried)
     failpoint("stage.tokens")
     # what the commit records in the manifest: how much of this version was parsed afresh
     (staging / NLP_PLAN).write_text(json.dumps(plan))

@@ -84,15 +84,27 @@ def _quoted(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
 
-def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_size: int) -> int:
-    """Parquet files with one schema -> one file sorted by `order_by`, with DuckDB's out-of-core sort: bounded
-    memory, spilling next to `out`. Written beside `out` and renamed into
-    place. Returns the row count."""
+def _read(files: list[Path]) -> str:
+    return f"read_parquet([{', '.join(_quoted(f) for f in files)}], hive_partitioning = false)"
+
+
+def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_size: int,
+                 carried: tuple[list[Path], Path] | None = None) -> int:
+    """Parquet files with one schema -> one file sorted by `order_by`, with
+    DuckDB's out-of-core sort: bounded memory, spilling next to `out`.
+    `carried` = (more such files, a Parquet file with a doc_id column) adds
+    the rows of those files whose doc_id is listed: an incremental run's
+    unchanged articles, read straight from the base version. Written beside
+    `out` and renamed into place. Returns the row count."""
     import duckdb
 
     tmp = out.with_name(f".{out.name}.tmp")
-    source = f"read_parquet([{', '.join(_quoted(f) for f in files)}], hive_partitioning = false)"
-    query = f"SELECT * FROM {source}"
+    query = f"SELECT * FROM {_read(files)}"
+    if carried is not None:
+        carried_files, doc_ids = carried
+        query += (f" UNION ALL BY NAME SELECT * FROM {_read(carried_files)}"
+                  f" WHERE doc_id IN (SELECT doc_id FROM {_read([doc_ids])})")
+    query = f"SELECT * FROM ({query})"
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
@@ -106,32 +118,6 @@ def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_si
         os.fsync(fh.fileno())
     os.replace(tmp, out)
     return pq.ParquetFile(out).metadata.num_rows
-
-
-def copy_doc_rows(files: list[Path], out: Path, doc_ids: Iterable[str], row_group_size: int) -> int:
-    """The rows of `doc_ids` in Parquet files with one schema, streamed into
-    one file in the order read (a batch in memory at a time; no sort, unlike
-    merge_sorted). Written beside `out` and renamed into place. Returns the row count."""
-    tmp = out.with_name(f".{out.name}.tmp")
-    schema = pq.ParquetFile(files[0]).schema_arrow
-    wanted = pa.array(sorted(set(doc_ids)), type=schema.field("doc_id").type)
-    pending: list[pa.RecordBatch] = []
-    n_rows = 0
-    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-        for path in files:
-            for batch in pq.ParquetFile(path).iter_batches(batch_size=row_group_size):
-                batch = batch.filter(pc.is_in(batch.column("doc_id"), value_set=wanted))
-                pending.append(batch)
-                n_rows += batch.num_rows
-                if sum(b.num_rows for b in pending) >= row_group_size:  # whole row groups, as merge_sorted writes
-                    writer.write_table(pa.Table.from_batches(pending, schema), row_group_size=row_group_size)
-                    pending = []
-        if pending:
-            writer.write_table(pa.Table.from_batches(pending, schema), row_group_size=row_group_size)
-    with open(tmp, "rb") as fh:  # on disk before it can be committed
-        os.fsync(fh.fileno())
-    os.replace(tmp, out)
-    return n_rows
 
 
 class DocRows:

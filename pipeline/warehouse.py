@@ -37,7 +37,7 @@ from pipeline.failpoints import failpoint
 
 PARQUET_FILE = "part-0.parquet"
 RUN_LOCK = ".run.lock"  # held by a `presswork run` for its whole length; says who holds it
-CARRIED_TOKENS = "tokens-carried"  # staged by the NLP stage: the tokens of articles carried from the base version
+CARRIED_TOKENS = "tokens-carried"  # staged by the NLP stage: doc_ids of the articles whose tokens are carried
 NLP_PLAN = "nlp_plan.json"  # staged by the NLP stage: articles carried over / parsed, recorded in the manifest
 ROW_GROUP_SIZE = 64 * 1024
 

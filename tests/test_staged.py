@@ -5,7 +5,6 @@ file-to-file merge give exactly what holding the whole table would."""
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow.parquet as pq
 import pytest
 
 import pipeline.staged
@@ -15,7 +14,7 @@ from conftest import SEEDS
 from pipeline.ingest import ingest_folder
 from pipeline.nlp import load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
-from pipeline.staged import DocRows, StagedTable, copy_doc_rows, doc_batches, frame_doc_batches, merge_sorted
+from pipeline.staged import DocRows, StagedTable, doc_batches, frame_doc_batches, merge_sorted
 from pipeline.warehouse import Warehouse, write_parquet
 from schemas import TABLES, arrow_schema
 
@@ -85,19 +84,18 @@ def test_merge_sorts_parts_file_to_file_and_keeps_the_schema(tmp_path, seed_toke
     assert merged.count_where("pos <> 'SPACE'") == int((seed_tokens["pos"] != "SPACE").sum())
 
 
-def test_copy_doc_rows_keeps_only_those_documents_in_the_order_read(tmp_path, seed_tokens):
-    parts = []
-    for n, part in enumerate((seed_tokens.iloc[:1000], seed_tokens.iloc[1000:], seed_tokens.iloc[0:0])):
-        parts.append(tmp_path / f"part-{n}.parquet")
-        write_parquet(part, parts[-1], schema=arrow_schema("tokens"))
+def test_merge_adds_only_the_listed_documents_of_the_carried_files(tmp_path, seed_tokens):
     doc_ids = list(seed_tokens["doc_id"].unique())
-    kept = [doc_ids[0], doc_ids[-1]]  # the first spans both parts
-    out = tmp_path / "carried.parquet"
-    expected = seed_tokens[seed_tokens["doc_id"].isin(kept)].reset_index(drop=True)
-    assert copy_doc_rows(parts, out, kept, 500) == len(expected)
+    base = tmp_path / "base.parquet"  # a previous version's table, holding every seed
+    write_parquet(seed_tokens, base, schema=arrow_schema("tokens"))
+    parsed = tmp_path / "parsed.parquet"  # this run's shard: the first seed, parsed again
+    write_parquet(seed_tokens[seed_tokens["doc_id"] == doc_ids[0]], parsed, schema=arrow_schema("tokens"))
+    listed = tmp_path / "carried.parquet"
+    write_parquet(pd.DataFrame({"doc_id": doc_ids[2:]}), listed)
+    out = tmp_path / "merged.parquet"
+    expected = seed_tokens[~seed_tokens["doc_id"].isin(doc_ids[1:2])].reset_index(drop=True)
+    assert merge_sorted([parsed], out, ["doc_id", "token_index"], 500, carried=([base], listed)) == len(expected)
     assert StagedTable(str(out)).read().equals(expected)
-    assert pq.ParquetFile(out).metadata.row_group(0).num_rows == 500  # whole row groups, not one per batch read
-    assert copy_doc_rows(parts, out, [], 500) == 0 and StagedTable(str(out)).num_rows() == 0
 
 
 def _tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
