@@ -19,9 +19,10 @@ def sentences(context: dg.AssetExecutionContext, articles: pd.DataFrame,
     headline lines without stops, glued captions). An article the latest
     version holds, made by the same code, keeps its sentences from it."""
     warehouse = settings.warehouse
-    base, carried_ids = (None, []) if settings.rebuild else sentences_to_carry(warehouse, articles["doc_id"].tolist())
+    doc_ids = articles["doc_id"].tolist()
+    base, carried_ids = (None, []) if settings.rebuild else sentences_to_carry(warehouse, doc_ids)
     carried = set(carried_ids)
-    to_segment = articles[[doc_id not in carried for doc_id in articles["doc_id"].tolist()]]
+    to_segment = articles[[doc_id not in carried for doc_id in doc_ids]]
     segmented = segment_sentences(to_segment, progress=progress_bar(settings.show_progress, "sentences"))
     table = validate_table(SentencesModel,
                            with_carried(segmented, warehouse, "sentences", base, carried_ids, SENTENCE_COLUMNS))

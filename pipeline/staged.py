@@ -59,7 +59,7 @@ def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[
     documents in `exclude` are left out."""
     batch_rows = batch_rows or BATCH_ROWS
     file = pq.ParquetFile(path)
-    excluded = pa.array(sorted(set(exclude)), type=file.schema_arrow.field("doc_id").type)
+    excluded = pa.array(list(set(exclude)), type=file.schema_arrow.field("doc_id").type)
     if columns is not None and "doc_id" not in columns:
         columns = ["doc_id", *columns]
     pending: pd.DataFrame | None = None

@@ -86,9 +86,9 @@ def uncovered_text(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataF
     """Documents with non-whitespace text that no sentence covers: the segmenter
     must never drop words."""
     covered_chars = (sentences["end_char"] - sentences["start_char"]).groupby(sentences["doc_id"]).sum()
-    nonspace = pd.Series(_nonspace_counts(documents["text"]), index=documents.index)
+    nonspace = pd.Series(_nonspace_counts(documents["text"].tolist()), index=documents.index)
     sentence_texts = sentences["text"].tolist()
-    spaces = np.array([len(text) for text in sentence_texts]) - _nonspace_counts(sentences["text"])
+    spaces = np.array([len(text) for text in sentence_texts], dtype="int64") - _nonspace_counts(sentence_texts)
     spaces_inside = pd.Series(spaces, index=sentences.index).groupby(sentences["doc_id"]).sum()
     expected = documents["doc_id"].map(covered_chars).fillna(0) - documents["doc_id"].map(spaces_inside).fillna(0)
     return documents.loc[expected != nonspace, ["doc_id", "source_file"]]
@@ -111,7 +111,7 @@ def entity_count_mismatches(entities: pd.DataFrame, counts: pd.DataFrame) -> pd.
         counted_mentions=n_mentions[bad], counted_docs=n_docs[bad])
 
 
-def _nonspace_counts(texts: pd.Series) -> np.ndarray:
+def _nonspace_counts(texts: list[str]) -> np.ndarray:
     """How many characters of each text are not whitespace: str.split() cuts at
     exactly the characters regex \\s matches, and is ten times faster than counting them."""
-    return np.array([sum(map(len, text.split())) for text in texts.tolist()], dtype="int64")
+    return np.array([sum(map(len, text.split())) for text in texts], dtype="int64")
