@@ -95,7 +95,7 @@ def merge_nlp_shards(
     carried = (warehouse.table_files("tokens", plan["previous"]), staging / f"{CARRIED_TOKENS}.parquet") \
         if plan["carried"] else None
     tokens = StagedTable(str(staging / "tokens.parquet"))
-    merge_sorted(files, Path(tokens.path), TOKEN_ORDER, ROW_GROUP_SIZE, carried=carried)
+    merge_sorted(files, Path(tokens.path), TOKEN_ORDER, ROW_GROUP_SIZE, arrow_schema("tokens"), carried=carried)
     failpoint("stage.tokens")
     # what the commit records in the manifest: how much of this version was parsed afresh
     (staging / NLP_PLAN).write_text(json.dumps(plan))

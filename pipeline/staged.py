@@ -88,14 +88,14 @@ def _read(files: list[Path]) -> str:
     return f"read_parquet([{', '.join(_quoted(f) for f in files)}], hive_partitioning = false)"
 
 
-def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_size: int,
+def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_size: int, schema: pa.Schema,
                  carried: tuple[list[Path], Path] | None = None) -> int:
-    """Parquet files with one schema -> one file sorted by `order_by`, with
-    DuckDB's out-of-core sort: bounded memory, spilling next to `out`.
-    `carried` = (more such files, a Parquet file with a doc_id column) adds
-    the rows of those files whose doc_id is listed: an incremental run's
-    unchanged articles, read straight from the base version. Written beside
-    `out` and renamed into place. Returns the row count."""
+    """Parquet files with one schema -> one file of `schema` sorted by
+    `order_by`, with DuckDB's out-of-core sort: bounded memory, spilling next
+    to `out`. `carried` = (more such files, a Parquet file with a doc_id
+    column) adds the rows of those files whose doc_id is listed: an
+    incremental run's unchanged articles, read straight from the base version.
+    Written beside `out` and renamed into place. Returns the row count."""
     import duckdb
 
     tmp = out.with_name(f".{out.name}.tmp")
@@ -104,20 +104,24 @@ def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_si
         carried_files, doc_ids = carried
         query += (f" UNION ALL BY NAME SELECT * FROM {_read(carried_files)}"
                   f" WHERE doc_id IN (SELECT doc_id FROM {_read([doc_ids])})")
-    query = f"SELECT * FROM ({query})"
+    query = f"SELECT * FROM ({query}) ORDER BY " + ", ".join(f'"{c}"' for c in order_by)
+    n_rows = 0
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
         con.execute(f"SET temp_directory = {_quoted(out.parent / '.duckdb-spill')}")
-        query += " ORDER BY " + ", ".join(f'"{c}"' for c in order_by)
-        con.execute(f"COPY ({query}) TO {_quoted(tmp)} "
-                    f"(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE {row_group_size})")
+        # Written by pyarrow in the declared schema (which columns may hold nulls), whatever
+        # DuckDB infers from how many files it read: the same rows always give the same bytes.
+        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+            for batch in con.sql(query).to_arrow_reader(row_group_size):
+                writer.write_batch(batch.cast(schema), row_group_size=row_group_size)
+                n_rows += batch.num_rows
     finally:
         con.close()
     with open(tmp, "rb") as fh:  # on disk before it can be committed
         os.fsync(fh.fileno())
     os.replace(tmp, out)
-    return pq.ParquetFile(out).metadata.num_rows
+    return n_rows
 
 
 class DocRows:

@@ -78,7 +78,7 @@ def test_merge_sorts_parts_file_to_file_and_keeps_the_schema(tmp_path, seed_toke
         parts.append(tmp_path / f"part-{n}.parquet")
         write_parquet(part, parts[-1], schema=arrow_schema("tokens"))
     out = tmp_path / "merged.parquet"
-    assert merge_sorted(parts, out, ["doc_id", "token_index"], 500) == len(seed_tokens)
+    assert merge_sorted(parts, out, ["doc_id", "token_index"], 500, arrow_schema("tokens")) == len(seed_tokens)
     merged = StagedTable(str(out))
     assert merged.read().equals(seed_tokens)
     assert merged.count_where("pos <> 'SPACE'") == int((seed_tokens["pos"] != "SPACE").sum())
@@ -94,7 +94,8 @@ def test_merge_adds_only_the_listed_documents_of_the_carried_files(tmp_path, see
     write_parquet(pd.DataFrame({"doc_id": doc_ids[2:]}), listed)
     out = tmp_path / "merged.parquet"
     expected = seed_tokens[~seed_tokens["doc_id"].isin(doc_ids[1:2])].reset_index(drop=True)
-    assert merge_sorted([parsed], out, ["doc_id", "token_index"], 500, carried=([base], listed)) == len(expected)
+    assert merge_sorted([parsed], out, ["doc_id", "token_index"], 500, arrow_schema("tokens"),
+                        carried=([base], listed)) == len(expected)
     assert StagedTable(str(out)).read().equals(expected)
 
 
