@@ -55,17 +55,25 @@ def set_run_environment(env: dict[str, str], workers: int) -> None:
             os.environ.setdefault(variable, "1")
 
 
-_server_environment: dict[str, str] | None = None
+_server_settings: dict[str, str] | None = None
+
+
+def step_settings() -> dict[str, str]:
+    """The variables steps read: PRESSWORK_* and the BLAS thread counts. Others
+    change under us (importing pandera sets PYARROW_IGNORE_TIMEZONE) and do not
+    matter to a step, which imports the same libraries itself."""
+    return {name: value for name, value in os.environ.items()
+            if name.startswith("PRESSWORK_") or name in BLAS_THREAD_VARIABLES}
 
 
 def start_step_server() -> None:
     """Start the forkserver the multiprocess executor will fork steps from,
     without waiting for it to load (Dagster connects to the running one).
     One started for an earlier run of this process, under other settings, is
-    stopped first: its steps would see that run's environment."""
-    global _server_environment
-    if _server_environment is not None and _server_environment != dict(os.environ):
+    stopped first: its steps would see that run's settings."""
+    global _server_settings
+    if _server_settings is not None and _server_settings != step_settings():
         multiprocessing.forkserver._forkserver._stop()  # the standard library's own way to stop it
     multiprocessing.get_context("forkserver").set_forkserver_preload(STEP_PRELOAD_MODULES)
     multiprocessing.forkserver.ensure_running()
-    _server_environment = dict(os.environ)
+    _server_settings = step_settings()

@@ -290,11 +290,13 @@ def test_a_second_run_in_one_process_gets_a_step_server_with_its_own_settings(tm
 
     out = tmp_path / "seen.txt"
     code = f"""
-import multiprocessing, os
+import multiprocessing, multiprocessing.forkserver, os
 from presswork.workers import start_step_server
-for warehouse in ("first", "second", "second"):
+for warehouse, other in (("first", "a"), ("second", "a"), ("second", "b")):
     os.environ["PRESSWORK_WAREHOUSE"] = warehouse
+    os.environ["PYARROW_IGNORE_TIMEZONE"] = other  # not a step setting: no reason to restart
     start_step_server()
+    print(multiprocessing.forkserver._forkserver._forkserver_pid)
     step = multiprocessing.get_context("forkserver").Process(
         target=os.system, args=("echo $PRESSWORK_WAREHOUSE >> {out}",))
     step.start()
@@ -303,3 +305,6 @@ for warehouse in ("first", "second", "second"):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert out.read_text().split() == ["first", "second", "second"]
+    first, second, third = result.stdout.split()
+    assert first != second, "the second run's settings need a new server"
+    assert second == third, "a server is restarted (seconds: it loads the model) only when step settings change"
