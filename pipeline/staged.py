@@ -62,12 +62,10 @@ def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[
     excluded = pa.array(list(set(exclude)), type=file.schema_arrow.field("doc_id").type)
     if columns is not None and "doc_id" not in columns:
         columns = ["doc_id", *columns]
+    record_batches = _kept_batches(file, columns, excluded, batch_rows) if len(excluded) \
+        else file.iter_batches(batch_size=batch_rows, columns=columns)
     pending: pd.DataFrame | None = None
-    for record_batch in file.iter_batches(batch_size=batch_rows, columns=columns):
-        if len(excluded):  # dropped before pandas sees them: an incremental run excludes nearly every article
-            record_batch = record_batch.filter(pc.invert(pc.is_in(record_batch.column("doc_id"), value_set=excluded)))
-            if not record_batch.num_rows:
-                continue
+    for record_batch in record_batches:
         frame = record_batch.to_pandas()
         if pending is not None:
             frame = pd.concat([pending, frame], ignore_index=True)
@@ -78,6 +76,21 @@ def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[
             yield frame.iloc[:cut].reset_index(drop=True)
     if pending is not None and len(pending):
         yield pending
+
+
+def _kept_batches(file: pq.ParquetFile, columns: list[str] | None, excluded: pa.Array,
+                  batch_rows: int) -> Iterator[pa.RecordBatch]:
+    """The rows of documents not in `excluded`, dropped before pandas sees
+    them. A row group is decoded only if its doc_id column shows one of its
+    documents is wanted: an incremental run excludes nearly every article, and
+    the file is sorted by doc_id, so most row groups are skipped whole."""
+    for group in range(file.num_row_groups):
+        keep = pc.invert(pc.is_in(file.read_row_group(group, columns=["doc_id"]).column("doc_id"),
+                                  value_set=excluded))
+        if not pc.any(keep).as_py():
+            continue
+        rows = file.read_row_group(group, columns=columns).filter(keep)
+        yield from rows.to_batches(max_chunksize=batch_rows)
 
 
 def _quoted(path: Path | str) -> str:

@@ -5,6 +5,8 @@ file-to-file merge give exactly what holding the whole table would."""
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 import pipeline.staged
@@ -44,6 +46,32 @@ def test_batches_hold_whole_documents_and_every_row_once(tmp_path, seed_tokens):
     (only,) = doc_batches(path, exclude=others, batch_rows=100)
     assert only.equals(seed_tokens[seed_tokens["doc_id"] == kept].reset_index(drop=True))
     assert list(doc_batches(path, exclude=set(seed_tokens["doc_id"]), batch_rows=100)) == []
+
+
+def test_excluding_documents_skips_row_groups_holding_none_of_the_rest(tmp_path, seed_tokens, monkeypatch):
+    path = tmp_path / "tokens.parquet"
+    # row groups of 400 rows: every seed spans several, and some groups hold the end of one and the start of the next
+    pq.write_table(pa.Table.from_pandas(seed_tokens, schema=arrow_schema("tokens"), preserve_index=False), path,
+                   row_group_size=400)
+    decoded = []
+    read_row_group = pq.ParquetFile.read_row_group
+
+    def counting(self, i, columns=None, **kwargs):
+        if columns != ["doc_id"]:
+            decoded.append(i)
+        return read_row_group(self, i, columns=columns, **kwargs)
+
+    monkeypatch.setattr(pq.ParquetFile, "read_row_group", counting)
+    ids = sorted(seed_tokens["doc_id"].unique())
+    for kept in ({ids[2]}, {ids[0], ids[4]}, set(ids[1:])):
+        decoded.clear()
+        got = pd.concat(doc_batches(path, columns=["token_index", "text"], exclude=set(ids) - kept, batch_rows=150),
+                        ignore_index=True)
+        want = seed_tokens.loc[seed_tokens["doc_id"].isin(kept), ["doc_id", "token_index", "text"]]
+        assert got.equals(want.reset_index(drop=True))
+        groups = {i for i, row in enumerate(range(0, len(seed_tokens), 400))
+                  if seed_tokens["doc_id"].iloc[row:row + 400].isin(kept).any()}
+        assert sorted(decoded) == sorted(groups)  # the groups with a kept document, each once; no other
 
 
 def test_doc_rows_walks_a_second_table_alongside_the_first(tmp_path, seed_tokens):
