@@ -104,7 +104,8 @@ def new_version_id(after: str | None = None) -> str:
 
 
 def write_parquet(
-    df: pd.DataFrame, path: Path, schema: pa.Schema | None = None, sort_by: str | None = None
+    df: pd.DataFrame, path: Path, schema: pa.Schema | None = None, sort_by: str | None = None,
+    row_group_size: int = ROW_GROUP_SIZE,
 ) -> None:
     """Sorted by doc_id with modest row groups so DuckDB can skip most of a
     file when a query filters on one article."""
@@ -113,7 +114,7 @@ def write_parquet(
     table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd", row_group_size=ROW_GROUP_SIZE)
+    pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_size)
     with open(tmp, "rb") as fh:  # on disk before it can be committed, not just in the page cache
         os.fsync(fh.fileno())
     os.replace(tmp, path)

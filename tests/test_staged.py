@@ -5,7 +5,6 @@ file-to-file merge give exactly what holding the whole table would."""
 from __future__ import annotations
 
 import pandas as pd
-import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
@@ -51,8 +50,7 @@ def test_batches_hold_whole_documents_and_every_row_once(tmp_path, seed_tokens):
 def test_excluding_documents_skips_row_groups_holding_none_of_the_rest(tmp_path, seed_tokens, monkeypatch):
     path = tmp_path / "tokens.parquet"
     # row groups of 400 rows: every seed spans several, and some groups hold the end of one and the start of the next
-    pq.write_table(pa.Table.from_pandas(seed_tokens, schema=arrow_schema("tokens"), preserve_index=False), path,
-                   row_group_size=400)
+    write_parquet(seed_tokens, path, schema=arrow_schema("tokens"), row_group_size=400)
     decoded = []
     read_row_group = pq.ParquetFile.read_row_group
 
