@@ -1,15 +1,13 @@
 """Stage 5, entities: `entity_mentions`, `entities` and `entity_changes`."""
 
-import functools
-
 import dagster as dg
 
 from assets._metadata import progress_bar, table_metadata
 from assets.resources import NlpModel, PressworkSettings
 from pipeline.entities import (
-    DocEntitiesCache, document_entities, link_entities, staged_document_entities, tokens_digests,
+    DocEntitiesCache, corpus_person_share, corpus_tokens_digests, document_entities, link_entities,
+    staged_document_entities,
 )
-from pipeline.mentions import person_word_counts, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from pipeline.provenance import code_fingerprint
 from pipeline.shards import nlp_fingerprint
@@ -43,14 +41,10 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
     base = warehouse.base_version(context.run.run_id)
     previous = warehouse.read_if_present("entities", base)
     previous_mentions = warehouse.read_if_present("entity_mentions", base)
-    # the articles in table order, each one's tokens digest, and person-word counts of the whole corpus
-    digests: dict[str, str] = {}
-    counts = []
-    for batch in tokens.batches():
-        digests.update(tokens_digests(batch))
-        counts.append(person_word_counts(batch["text"], batch["ent_type"]))
+    # the articles in table order, each one's tokens digest, and person-word shares of the whole corpus
+    digests = corpus_tokens_digests(tokens.path)
     order = list(digests)
-    person_share = shares(functools.reduce(lambda a, b: a.add(b, fill_value=0), counts)) if counts else {}
+    person_share = corpus_person_share(tokens.path)
     # An article's mentions and clusters, found while parsing it or by an earlier run, are
     # kept when the whole corpus gives the person-word answers they were found with.
     staged = staged_document_entities(warehouse.staging_dir(context.run.run_id))

@@ -15,14 +15,16 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 from spacy.tokens import Doc
 
 from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, assign_ids
 from pipeline.linking import DocCluster, link_clusters
-from pipeline.mentions import find_mentions, is_person_word, person_word_share
+from pipeline.mentions import find_mentions, is_person_word, person_word_share, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
-from pipeline.provenance import digests_by_doc
+from pipeline.provenance import digests_by_doc, streamed_digests_by_doc
 from pipeline.resolution import resolve_document
 from pipeline.warehouse import store_in_cache
 
@@ -148,6 +150,28 @@ def tokens_digests(tokens: pd.DataFrame) -> dict[str, str]:
     return digests_by_doc(tokens)
 
 
+def corpus_tokens_digests(tokens_path: Path | str) -> dict[str, str]:
+    """tokens_digests of every article of a staged tokens table, in table
+    order, read a row group at a time. Its strings are read as categoricals:
+    a tokens table says "NOUN" a hundred thousand times, and a categorical
+    hashes each distinct value once, to the same row hashes."""
+    file = pq.ParquetFile(tokens_path, read_dictionary=[
+        f.name for f in pq.read_schema(tokens_path) if f.name != "doc_id" and pa.types.is_string(f.type)])
+    return streamed_digests_by_doc(file.read_row_group(i).to_pandas() for i in range(file.num_row_groups))
+
+
+def corpus_person_share(tokens_path: Path | str) -> dict[str, float]:
+    """mentions.person_word_share over a whole staged tokens table, counted
+    by DuckDB without loading the table into pandas."""
+    import duckdb
+
+    query = ("SELECT text AS word, count(*) AS labelled, count(*) FILTER (WHERE ent_type = 'PERSON') AS person "
+             "FROM read_parquet($path) WHERE ent_type <> '' GROUP BY text")
+    with duckdb.connect() as con:
+        counts = con.execute(query, {"path": str(tokens_path)}).df()
+    return shares(counts.set_index("word"))
+
+
 class DocEntitiesCache:
     """Articles' results (packed DocEntities) kept across runs in WAREHOUSE/_cache/entity-docs/<key>/,
     the key naming the code and the parse they came from: with doc_id a hash
@@ -213,5 +237,5 @@ def _entity_table(mentions: pd.DataFrame, entities, ids) -> pd.DataFrame:
 
 
 __all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "DocEntitiesCache",
-           "PackedDocEntities", "document_entities", "extract_entities", "link_entities", "stage_document_entities",
-           "staged_document_entities"]
+           "PackedDocEntities", "corpus_person_share", "corpus_tokens_digests", "document_entities",
+           "extract_entities", "link_entities", "stage_document_entities", "staged_document_entities"]

@@ -187,6 +187,26 @@ def test_a_staged_result_holds_only_for_shares_giving_its_answers():
     assert DocEntities("d", [], [], {}).holds_for({})
 
 
+def test_the_entities_step_reads_digests_and_person_shares_from_the_file_as_from_the_table(tmp_path, seed_tokens):
+    from pipeline.entities import corpus_person_share, corpus_tokens_digests, tokens_digests
+    from pipeline.mentions import person_word_share
+
+    path = tmp_path / "tokens.parquet"
+    # documents run on across row groups of 400 rows, each group with its own string dictionaries
+    write_parquet(seed_tokens, path, schema=arrow_schema("tokens"), row_group_size=400)
+    digests = corpus_tokens_digests(path)
+    assert list(digests.items()) == list(tokens_digests(seed_tokens).items())
+    share = corpus_person_share(path)
+    assert share == person_word_share(seed_tokens["text"], seed_tokens["ent_type"])
+    assert share["Corbyn"] > 0.5 and 0 < len(share) < seed_tokens["text"].nunique()
+    edited = seed_tokens.copy()
+    first = edited["doc_id"].iloc[0]
+    edited.loc[edited.index[edited["doc_id"] == first][-1], "lemma"] = "edited"  # the last row of its last group
+    write_parquet(edited, path, schema=arrow_schema("tokens"), row_group_size=400)
+    changed = corpus_tokens_digests(path)
+    assert [d for d in digests if changed[d] != digests[d]] == [first]
+
+
 def test_the_entity_cache_gives_back_only_results_found_in_the_same_tokens(tmp_path, seed_tokens):
     from pipeline.entities import DocEntities, DocEntitiesCache, tokens_digests
 
