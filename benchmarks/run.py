@@ -49,7 +49,8 @@ QUERIES = {
 def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float], list, list]:
     """(wall seconds, peak memory MiB of the process tree, memory samples,
     (pid, role, MiB PSS) of each process at the PSS peak) of one CLI run; each sample is
-    (epoch seconds, MiB summing RSS over the tree). Peak memory is reported
+    (epoch seconds, MiB summing RSS over the tree, {pid: MiB PSS} or None: PSS
+    is taken every tenth sample). Peak memory is reported
     twice: the sum of RSS over the tree counts the pages a forked step process
     shares with its parent once per process; the sum of PSS (Linux) shares
     each such page among the processes using it, so it adds up to what the
@@ -58,7 +59,7 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
     proc = subprocess.Popen([sys.executable, "-m", "presswork.cli", *args], cwd=REPO, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = [0, 0]  # RSS, PSS
-    samples: list[tuple[float, float]] = []
+    samples: list[tuple[float, float, dict[int, float] | None]] = []
     at_peak: list[tuple[int, str, float]] = []  # (pid, role, MiB PSS) when the tree's PSS peaked
 
     def sample():
@@ -69,12 +70,13 @@ def run_measured(args: list[str], env: dict) -> tuple[float, tuple[float, float]
                 tree = [p for p in [root, *root.children(recursive=True)] if p.is_running()]
                 rss = sum(p.memory_info().rss for p in tree)
                 peak[0] = max(peak[0], rss)
-                samples.append((time.time(), rss / 2**20))
+                pss = None
                 if n % 10 == 0:  # PSS reads /proc/<pid>/smaps: too costly to take 10 times a second
                     pss = {p: getattr(p.memory_full_info(), "pss", 0) for p in tree}
-                    if sum(pss.values()) > peak[1]:
-                        peak[1] = sum(pss.values())
-                        at_peak[:] = [(p.pid, _role(p, root), b / 2**20) for p, b in pss.items()]
+                samples.append((time.time(), rss / 2**20, pss and {p.pid: b / 2**20 for p, b in pss.items()}))
+                if pss and sum(pss.values()) > peak[1]:
+                    peak[1] = sum(pss.values())
+                    at_peak[:] = [(p.pid, _role(p, root), b / 2**20) for p, b in pss.items()]
             except psutil.Error:
                 pass
             n += 1
@@ -124,8 +126,8 @@ def step_windows(dagster_home: Path) -> tuple[dict[str, tuple[float, float]], di
         return windows, pids
 
 
-def print_steps(dagster_home: Path, samples: list[tuple[float, float]], at_peak: list[tuple[int, str, float]],
-                top: int = 12) -> None:
+def print_steps(dagster_home: Path, samples: list[tuple[float, float, dict | None]],
+                at_peak: list[tuple[int, str, float]], top: int = 12) -> None:
     """Seconds per step, the process tree's memory while each step ran (the
     step holding the peak is where memory work pays), and which processes
     held the PSS peak."""
@@ -135,14 +137,21 @@ def print_steps(dagster_home: Path, samples: list[tuple[float, float]], at_peak:
     print("  at the PSS peak: " + ", ".join(f"{role or step_of.get(pid, f'process {pid}')} {mib:,.0f} MiB"
                                             for pid, role, mib in big)
           + (f", {len(small)} more processes under 10 MiB ({sum(small):,.0f} MiB)" if small else ""))
-    print("  per-step seconds, and peak MiB summing RSS over the tree while the step ran "
-          "(steps run side by side with several workers):")
-    rows = [(step, end - start, max((mib for t, mib in samples if start <= t <= end), default=0))
-            for step, (start, end) in windows.items()]
-    print("    by time:" + "".join(f"\n      {step:<45} {s:8.2f} s {mib:8,.0f} MiB"
-                                   for step, s, mib in sorted(rows, key=lambda r: -r[1])[:top]))
-    print("    by memory:" + "".join(f"\n      {step:<45} {s:8.2f} s {mib:8,.0f} MiB"
-                                     for step, s, mib in sorted(rows, key=lambda r: -r[2])[:top]))
+    print("  per-step seconds; peak MiB summing RSS over the tree while the step ran (steps run side by "
+          "side with several workers); peak MiB PSS of the step's own process, sampled once a second (the "
+          "CLI process for in-process steps, so with what it held before):")
+    root = next((pid for pid, role, _ in at_peak if role == "CLI and in-process steps"), None)
+    pid_of = {step: pid for pid, step in step_of.items()}
+
+    def own_pss(step: str, start: float, end: float) -> float:
+        pid = pid_of.get(step, root)
+        return max((pss.get(pid, 0) for t, _, pss in samples if pss and start <= t <= end), default=0)
+
+    rows = [(step, end - start, max((mib for t, mib, _ in samples if start <= t <= end), default=0),
+             own_pss(step, start, end)) for step, (start, end) in windows.items()]
+    line = "\n      {:<45} {:8.2f} s {:8,.0f} MiB tree {:8,.0f} MiB own"
+    print("    by time:" + "".join(line.format(*row) for row in sorted(rows, key=lambda r: -r[1])[:top]))
+    print("    by own memory:" + "".join(line.format(*row) for row in sorted(rows, key=lambda r: -r[3])[:top]))
 
 
 def bare_nlp_seconds(warehouse: Path, model: str | None) -> float:
