@@ -3,13 +3,13 @@
 import dagster as dg
 import pandas as pd
 
-from assets._metadata import progress_counter, table_metadata
+from assets._metadata import PREVIEW_ROWS, progress_counter, table_metadata
 from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
-from pipeline.carry import articles_to_carry, with_carried
-from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
+from pipeline.carry import articles_to_carry, fresh_rows_path, stage_with_carried
+from pipeline.events import extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
-from pipeline.staged import DocRows, StagedTable, alongside
-from schemas import EventMentionsModel, EventsModel, validate_table
+from pipeline.staged import DocRows, StagedTable, TableWriter, alongside
+from schemas import EventMentionsModel, EventsModel, arrow_schema, validate_table
 
 
 @dg.multi_asset(
@@ -34,28 +34,47 @@ def events(
     and the entity tables, modality from negation, modals and governing verbs.
     An article whose parse and entity context are unchanged keeps its events
     from the base version."""
-    warehouse = settings.warehouse
-    base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    # a batch of articles at a time: their tokens and entity mentions, never the whole corpus's
-    found = []
-    with progress_counter(settings.show_progress, "events") as progress:
+    warehouse, run_id = settings.warehouse, context.run.run_id
+    base, carried_ids = articles_to_carry(warehouse, run_id, entity_mentions, entities)
+    schemas = {table: arrow_schema(table) for table in ("events", "event_mentions")}
+    # a batch of articles at a time: their tokens and entity mentions, and their events written as found
+    with TableWriter(fresh_rows_path(warehouse, run_id, "events", carried_ids), schemas["events"],
+                     _valid_events) as events_out, \
+            TableWriter(fresh_rows_path(warehouse, run_id, "event_mentions", carried_ids), schemas["event_mentions"],
+                        _valid_mentions) as mentions_out, \
+            progress_counter(settings.show_progress, "events") as progress:
         for batch, in_batch in alongside(tokens.batches(exclude=carried_ids), DocRows(entity_mentions.path)):
-            found.append(extract_events(docs_from_tokens(batch, blank_vocab()), in_batch,
-                                        entities[entities["entity_id"].isin(in_batch["entity_id"])]))
+            found, found_mentions = extract_events(docs_from_tokens(batch, blank_vocab()), in_batch,
+                                                   entities[entities["entity_id"].isin(in_batch["entity_id"])])
+            events_out.write(found)
+            mentions_out.write(found_mentions)
             progress.update(batch["doc_id"].nunique())
-    fresh, fresh_mentions = (pd.concat(tables, ignore_index=True) for tables in zip(*found)) if found else (
-        pd.DataFrame([], columns=EVENT_COLUMNS), pd.DataFrame([], columns=MENTION_COLUMNS))
-    table = validate_table(EventsModel, with_carried(fresh, warehouse, "events", base, carried_ids, EVENT_COLUMNS))
-    mentions = validate_table(EventMentionsModel, with_carried(
-        fresh_mentions, warehouse, "event_mentions", base, carried_ids, MENTION_COLUMNS))
-    warehouse.record_carried(context.run.run_id, "events", len(carried_ids))
-    context.log.info(f"events: {len(carried_ids)} articles carried from {base}, "
-                     f"{fresh['doc_id'].nunique()} with events extracted")
-    roots = table["event_type"].value_counts()
+        fresh, fresh_mentions = events_out.close(), mentions_out.close()
+    n_fresh = fresh.query("count(DISTINCT doc_id)").iat[0, 0]
+    table = stage_with_carried(fresh, warehouse, run_id, "events", base, carried_ids, schemas["events"],
+                               _valid_events)
+    mentions = stage_with_carried(fresh_mentions, warehouse, run_id, "event_mentions", base, carried_ids,
+                                  schemas["event_mentions"], _valid_mentions)
+    warehouse.record_carried(run_id, "events", len(carried_ids))
+    context.log.info(f"events: {len(carried_ids)} articles carried from {base}, {n_fresh} with events extracted")
+    roots = table.query("event_type, count(*) AS events", "GROUP BY event_type ORDER BY events DESC, event_type")
+    flags = table.query("count(*) FILTER (WHERE hypothetical) AS hypothetical, "
+                        "count(*) FILTER (WHERE negated) AS negated")
     yield dg.Output(table, "events", metadata=table_metadata(
-        table[["event_type", "trigger", "agent", "target", "hypothetical", "negated"]],
-        n_hypothetical=int(table["hypothetical"].sum()), n_negated=int(table["negated"].sum()),
-        by_type=dg.MetadataValue.md(roots.to_frame("events").to_markdown()),
+        table.head(PREVIEW_ROWS)[["event_type", "trigger", "agent", "target", "hypothetical", "negated"]],
+        **{"dagster/row_count": dg.MetadataValue.int(table.num_rows())},
+        n_hypothetical=int(flags.at[0, "hypothetical"]), n_negated=int(flags.at[0, "negated"]),
+        by_type=dg.MetadataValue.md(roots.set_index("event_type").to_markdown()),
         articles_carried_over=len(carried_ids),
     ))
-    yield dg.Output(mentions, "event_mentions", metadata=table_metadata(mentions[["event_id", "trigger", "text"]]))
+    yield dg.Output(mentions, "event_mentions", metadata=table_metadata(
+        mentions.head(PREVIEW_ROWS)[["event_id", "trigger", "text"]],
+        **{"dagster/row_count": dg.MetadataValue.int(mentions.num_rows())}))
+
+
+def _valid_events(chunk: pd.DataFrame) -> pd.DataFrame:
+    return validate_table(EventsModel, chunk)
+
+
+def _valid_mentions(chunk: pd.DataFrame) -> pd.DataFrame:
+    return validate_table(EventMentionsModel, chunk)

@@ -3,14 +3,14 @@
 import dagster as dg
 import pandas as pd
 
-from assets._metadata import table_metadata
+from assets._metadata import PREVIEW_ROWS, table_metadata
 from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
-from pipeline.carry import articles_to_carry, with_carried
+from pipeline.carry import articles_to_carry, fresh_rows_path, stage_with_carried
 from pipeline.nlp import blank_vocab
-from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
-from pipeline.staged import DocRows, StagedTable, alongside
+from pipeline.quotes import extract_quotes
 from pipeline.speakers import link_speakers
-from schemas import QuotesModel, validate_table
+from pipeline.staged import DocRows, StagedTable, alongside, write_table
+from schemas import QuotesModel, arrow_schema, validate_table
 
 
 @dg.asset(group_name="quotes", io_manager_key="staging_io_manager",
@@ -19,36 +19,39 @@ from schemas import QuotesModel, validate_table
 def quotes(
     context: dg.AssetExecutionContext, articles: StagedTable, tokens: StagedTable,
     entity_mentions: StagedTable, entities: pd.DataFrame, settings: PressworkSettings,
-) -> dg.Output[pd.DataFrame]:
+) -> dg.Output[StagedTable]:
     """Direct, partial, scare and indirect quotes from quote marks and the parse;
     cue and speaker mention with offsets; multi-paragraph quotes share a group_id;
     speakers linked to their entity. An article whose parse and entity context
     are unchanged keeps its quotes from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    # a batch of articles at a time: their tokens, texts and entity mentions, never the whole corpus's
-    found, n_extracted = [], 0
-    for batch, texts, in_batch in alongside(tokens.batches(exclude=carried_ids), DocRows(articles.path, ["text"]),
-                                            DocRows(entity_mentions.path)):
-        found.append(link_speakers(extract_quotes(texts, batch, blank_vocab()), in_batch,
-                                   entities[entities["entity_id"].isin(in_batch["entity_id"])]))
-        n_extracted += len(texts)
-    found = [f for f in found if len(f)]
-    fresh = pd.concat(found, ignore_index=True) if found else pd.DataFrame([], columns=QUOTE_COLUMNS)
-    table = validate_table(QuotesModel, with_carried(fresh, warehouse, "quotes", base, carried_ids, QUOTE_COLUMNS))
-    warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))
-    context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, "
-                     f"{n_extracted} extracted")
-    counts = table["kind"].value_counts()
-    attributed = table[table["kind"] != "scare"]["speaker"].notna()
-    linked = table[table["kind"] != "scare"]["speaker_entity_id"].notna()
+    # a batch of articles at a time: their tokens, texts and entity mentions, and their quotes written as found
+    found = (link_speakers(extract_quotes(texts, batch, blank_vocab()), in_batch,
+                           entities[entities["entity_id"].isin(in_batch["entity_id"])])
+             for batch, texts, in_batch in alongside(tokens.batches(exclude=carried_ids),
+                                                     DocRows(articles.path, ["text"]), DocRows(entity_mentions.path)))
+    run_id, schema = context.run.run_id, arrow_schema("quotes")
+    fresh = write_table(found, fresh_rows_path(warehouse, run_id, "quotes", carried_ids), schema, _valid)
+    n_fresh = fresh.num_rows()
+    table = stage_with_carried(fresh, warehouse, run_id, "quotes", base, carried_ids, schema, _valid)
+    warehouse.record_carried(run_id, "quotes", len(carried_ids))
+    context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, {n_fresh} quotes extracted")
+    kinds = table.query("kind, count(*) AS n, count(speaker) AS attributed, count(speaker_entity_id) AS linked",
+                        "GROUP BY kind").set_index("kind")
+    said = kinds.drop(index="scare", errors="ignore").sum()
     return dg.Output(
         table,
         metadata=table_metadata(
-            table[["kind", "text", "speaker", "cue"]],
-            **{f"n_{kind}": int(counts.get(kind, 0)) for kind in ("direct", "partial", "scare", "indirect")},
-            share_attributed=float(attributed.mean()) if len(attributed) else 0.0,
-            share_linked_to_entity=float(linked.mean()) if len(linked) else 0.0,
+            table.head(PREVIEW_ROWS)[["kind", "text", "speaker", "cue"]],
+            **{"dagster/row_count": dg.MetadataValue.int(table.num_rows())},
+            **{f"n_{kind}": int(kinds["n"].get(kind, 0)) for kind in ("direct", "partial", "scare", "indirect")},
+            share_attributed=float(said["attributed"] / said["n"]) if said["n"] else 0.0,
+            share_linked_to_entity=float(said["linked"] / said["n"]) if said["n"] else 0.0,
             articles_carried_over=len(carried_ids),
         ),
     )
+
+
+def _valid(chunk: pd.DataFrame) -> pd.DataFrame:
+    return validate_table(QuotesModel, chunk)

@@ -13,6 +13,7 @@ import pandas as pd
 
 import schemas
 from pipeline import nlp
+from pipeline.failpoints import failpoint
 from pipeline.ingest import DEFAULT_MAX_BYTES
 from pipeline.shards import DEFAULT_SHARD_WORDS
 from pipeline.staged import StagedTable
@@ -85,10 +86,16 @@ class StagingIOManager(dg.ConfigurableIOManager):
     def _warehouse(self) -> Warehouse:
         return Warehouse(self.warehouse_dir)
 
-    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame) -> None:
+    def handle_output(self, context: dg.OutputContext, obj: pd.DataFrame | StagedTable) -> None:
         table = context.asset_key.path[-1]
         warehouse = self._warehouse()
         warehouse.claim_staging(context.run_id, owner_pid=_run_process_pid())
+        if isinstance(obj, StagedTable):  # the step wrote it as it went (pipeline.staged.TableWriter)
+            expected = warehouse.staged_path(context.run_id, table)
+            if Path(obj.path) != expected:
+                raise ValueError(f"{table} was written to {obj.path}, not to the run's staging folder ({expected})")
+            failpoint(f"stage.{table}")
+            return
         warehouse.stage_table(context.run_id, table, obj, schema=schemas.arrow_schema(table))
 
     def load_input(self, context: dg.InputContext) -> pd.DataFrame:

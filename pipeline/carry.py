@@ -15,12 +15,14 @@ article can change it, and that is why the entity context is compared here.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 
 from pipeline.provenance import code_fingerprint, digests_by_doc
-from pipeline.staged import StagedTable, doc_batches
+from pipeline.staged import StagedTable, doc_batches, merge_doc_streams, write_table
 from pipeline.warehouse import CARRIED_TOKENS, Warehouse
 
 # what quote speakers and event arguments read from an article's entity mentions
@@ -93,6 +95,30 @@ def _context_of(batches: Iterable[pd.DataFrame], entities: pd.DataFrame) -> pd.S
     found = [entity_context(batch, entities) for batch in batches]
     found = [digests for digests in found if len(digests)]
     return pd.concat(found) if found else pd.Series(dtype="object")
+
+
+def fresh_rows_path(warehouse: Warehouse, run_id: str, table: str, carried_ids: list[str]) -> Path:
+    """Where a step writes the rows of `table` it makes: the staged table
+    itself, or a file beside it when carried rows are still to be merged in."""
+    staged = warehouse.staged_path(run_id, table)
+    return staged.with_name(f"{table}-fresh.parquet") if carried_ids else staged
+
+
+def stage_with_carried(fresh: StagedTable, warehouse: Warehouse, run_id: str, table: str, base: str | None,
+                       carried_ids: list[str], schema: pa.Schema,
+                       validate: Callable[[pd.DataFrame], pd.DataFrame]) -> StagedTable:
+    """The run's staged `table`: `fresh` (written to fresh_rows_path) and the
+    carried articles' rows of `table` in `base`, merged in the order a full
+    run gives, a batch of articles at a time."""
+    if not carried_ids:
+        return fresh
+    carried = set(carried_ids)
+    base_rows = (batch for path in warehouse.table_files(table, base)
+                 for batch in doc_batches(path, schema.names, exclude=warehouse.doc_ids(table, base) - carried))
+    staged = write_table(merge_doc_streams(base_rows, fresh.batches(schema.names)),
+                         warehouse.staged_path(run_id, table), schema, validate)
+    Path(fresh.path).unlink()
+    return staged
 
 
 def with_carried(fresh: pd.DataFrame, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],

@@ -10,7 +10,7 @@ with the size of the corpus.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +19,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
+
+from pipeline.warehouse import ROW_GROUP_SIZE
 
 # ~25 MB of tokens as a DataFrame. A step's working set on a batch (its Docs, their
 # quotes or events) is several times that: at 100,000 rows a quotes step held 70 MB
@@ -43,13 +45,22 @@ class StagedTable:
     def num_rows(self) -> int:
         return pq.ParquetFile(self.path).metadata.num_rows
 
-    def count_where(self, condition: str) -> int:
-        """Rows meeting a DuckDB SQL condition, counted without loading the table."""
+    def head(self, n: int) -> pd.DataFrame:
+        file = pq.ParquetFile(self.path)
+        first = next(file.iter_batches(batch_size=n), None)
+        return (first.to_pandas() if first is not None else file.schema_arrow.empty_table().to_pandas()).head(n)
+
+    def query(self, select: str, rest: str = "") -> pd.DataFrame:
+        """`SELECT <select> FROM <this table> <rest>` in DuckDB, without loading the table."""
         import duckdb
 
         with duckdb.connect() as con:
-            return con.execute(f"SELECT count(*) FROM read_parquet({_quoted(self.path)}, hive_partitioning = false) "
-                               f"WHERE {condition}").fetchall()[0][0]
+            return con.execute(f"SELECT {select} FROM read_parquet({_quoted(self.path)}, hive_partitioning = false) "
+                               f"{rest}").df()
+
+    def count_where(self, condition: str) -> int:
+        """Rows meeting a DuckDB SQL condition, counted without loading the table."""
+        return int(self.query("count(*)", f"WHERE {condition}").iat[0, 0])
 
 
 def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[str] = (),
@@ -197,3 +208,111 @@ def alongside(batches: Iterable[pd.DataFrame], *others: DocRows) -> Iterator[tup
     for batch in batches:
         doc_ids = batch["doc_id"].unique()
         yield (batch, *(rows.rows_of(doc_ids) for rows in others))
+
+
+class TableWriter:
+    """A staged table written as a step makes it, a batch of whole documents
+    at a time, so that no step holds its whole output. Batches come in doc_id
+    order (each is sorted by doc_id, stably); they gather to about
+    `row_group_size` rows, which `validate` checks (whole documents at once,
+    so a rule within a document sees all of its rows) before they are
+    written. The file appears under its name only when closed. Memory holds
+    about two row groups, however big the table."""
+
+    def __init__(self, path: Path | str, schema: pa.Schema,
+                 validate: Callable[[pd.DataFrame], pd.DataFrame] = lambda frame: frame,
+                 row_group_size: int | None = None):
+        self.path, self.schema, self.validate = Path(path), schema, validate
+        self.row_group_size = row_group_size or ROW_GROUP_SIZE
+        self.n_rows = 0
+        self._pending: list[pd.DataFrame] = []
+        self._n_pending = 0
+        self._last_doc: str | None = None
+        self._validated: pa.Table | None = None  # validated rows not yet written: less than a row group
+        self._tmp = self.path.with_name(f".{self.path.name}.tmp")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._writer: pq.ParquetWriter | None = None  # opened with the first rows' pandas metadata (Int64 columns)
+
+    def write(self, batch: pd.DataFrame) -> None:
+        if not len(batch):
+            return
+        batch = batch.sort_values("doc_id", kind="stable", ignore_index=True)
+        first, last = batch["doc_id"].iat[0], batch["doc_id"].iat[-1]
+        if self._last_doc is not None and first <= self._last_doc:  # a document split, or out of order
+            raise ValueError(f"{self.path.name}: rows of {first} after rows of {self._last_doc}")
+        self._last_doc = last
+        self._pending.append(batch)
+        self._n_pending += len(batch)
+        if self._n_pending >= self.row_group_size:
+            self._flush()
+
+    def _flush(self, last: bool = False) -> None:
+        """Validates the pending documents and writes row groups of exactly
+        `row_group_size` rows (the last may be smaller), as one write of the
+        whole table would; the validated rest waits for the next group."""
+        if self._pending:
+            chunk = self.validate(pd.concat(self._pending, ignore_index=True))
+            self._pending, self._n_pending = [], 0
+            table = pa.Table.from_pandas(chunk, schema=self.schema, preserve_index=False)
+            self._validated = table if self._validated is None else pa.concat_tables([self._validated, table])
+        if self._validated is None:
+            return
+        n = len(self._validated) if last else len(self._validated) // self.row_group_size * self.row_group_size
+        if n:
+            if self._writer is None:
+                self._writer = pq.ParquetWriter(self._tmp, self._validated.schema, compression="zstd")
+            self._writer.write_table(self._validated.slice(0, n), row_group_size=self.row_group_size)
+            self._validated = self._validated.slice(n)
+            self.n_rows += n
+
+    def close(self) -> StagedTable:
+        self._flush(last=True)
+        if self._writer is None:  # no rows
+            pq.write_table(self.schema.empty_table(), self._tmp, compression="zstd")
+        else:
+            self._writer.close()
+        with open(self._tmp, "rb") as fh:  # on disk before it can be committed
+            os.fsync(fh.fileno())
+        os.replace(self._tmp, self.path)
+        return StagedTable(str(self.path))
+
+    def __enter__(self) -> TableWriter:
+        return self
+
+    def __exit__(self, kind, error, traceback) -> None:
+        if kind is not None:
+            if self._writer is not None:
+                self._writer.close()
+            self._tmp.unlink(missing_ok=True)
+
+
+def write_table(batches: Iterable[pd.DataFrame], path: Path | str, schema: pa.Schema,
+                validate: Callable[[pd.DataFrame], pd.DataFrame] = lambda frame: frame) -> StagedTable:
+    """Batches of whole documents, in doc_id order -> a staged table (see TableWriter)."""
+    with TableWriter(path, schema, validate) as writer:
+        for batch in batches:
+            writer.write(batch)
+        return writer.close()
+
+
+def merge_doc_streams(*streams: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """Streams of batches of whole documents, each stream in doc_id order and
+    no document in two streams -> one stream in doc_id order, each
+    document's rows in their own order: the order of one table sorted by
+    doc_id. Holds one batch of each stream."""
+    sources = [iter(stream) for stream in streams]
+    heads = [_next_rows(source) for source in sources]
+    while any(head is not None for head in heads):
+        cut = min(head["doc_id"].max() for head in heads if head is not None)
+        parts = []
+        for n, head in enumerate(heads):
+            if head is None:
+                continue
+            due = (head["doc_id"] <= cut).to_numpy()
+            parts.append(head[due])
+            heads[n] = head[~due] if not due.all() else _next_rows(sources[n])
+        yield pd.concat(parts).sort_values("doc_id", kind="stable", ignore_index=True)
+
+
+def _next_rows(batches: Iterator[pd.DataFrame]) -> pd.DataFrame | None:
+    return next((batch for batch in batches if len(batch)), None)

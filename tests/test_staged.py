@@ -15,7 +15,9 @@ from conftest import SEEDS
 from pipeline.ingest import ingest_folder
 from pipeline.nlp import load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
-from pipeline.staged import DocRows, StagedTable, doc_batches, frame_doc_batches, merge_sorted
+from pipeline.staged import (
+    DocRows, StagedTable, TableWriter, doc_batches, frame_doc_batches, merge_doc_streams, merge_sorted, write_table,
+)
 from pipeline.warehouse import Warehouse, write_parquet
 from schemas import TABLES, arrow_schema
 
@@ -125,6 +127,50 @@ def test_merge_adds_only_the_listed_documents_of_the_carried_files(tmp_path, see
     assert StagedTable(str(out)).read().equals(expected)
 
 
+def test_a_table_written_a_batch_at_a_time_equals_it_written_whole(tmp_path, seed_tokens):
+    schema = arrow_schema("tokens")
+    whole = tmp_path / "whole.parquet"
+    write_parquet(seed_tokens, whole, schema=schema, sort_by="doc_id")
+    checked = []
+    path = tmp_path / "batched.parquet"
+    with TableWriter(path, schema, lambda chunk: checked.append(len(chunk)) or chunk, row_group_size=1000) as writer:
+        for batch in doc_batches(whole, batch_rows=150):
+            writer.write(batch.sort_values("doc_id", ascending=False, kind="stable"))  # sorted again, stably
+        assert not path.exists()  # only once it is complete
+        staged = writer.close()
+    expected = pq.read_table(whole).to_pandas()
+    assert staged.read().equals(expected)
+    file = pq.ParquetFile(path)  # the row groups of one write of the whole table
+    assert [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)] == \
+        [min(1000, len(seed_tokens) - start) for start in range(0, len(seed_tokens), 1000)]
+    assert len(checked) > 1 and all(n >= 1000 for n in checked[:-1]) and sum(checked) == len(seed_tokens)
+    assert staged.head(3).equals(expected.head(3))
+    assert staged.query("count(DISTINCT doc_id) AS n").at[0, "n"] == seed_tokens["doc_id"].nunique()
+
+
+def test_a_table_writer_refuses_a_document_split_or_out_of_order_and_leaves_no_file(tmp_path, seed_tokens):
+    first, second = sorted(seed_tokens["doc_id"].unique())[:2]
+    path = tmp_path / "t.parquet"
+    with pytest.raises(ValueError, match=f"rows of {first} after rows of {second}"):
+        with TableWriter(path, arrow_schema("tokens")) as writer:
+            writer.write(seed_tokens[seed_tokens["doc_id"] == second])
+            writer.write(seed_tokens[seed_tokens["doc_id"] == first])
+    assert list(tmp_path.iterdir()) == []
+    empty = write_table([], path, arrow_schema("tokens"))  # no rows: an empty table of the schema
+    assert empty.num_rows() == 0 and empty.read().columns.tolist() == arrow_schema("tokens").names
+
+
+def test_merged_document_streams_are_one_table_sorted_by_document(seed_tokens):
+    ids = sorted(seed_tokens["doc_id"].unique())
+    table = seed_tokens.sort_values("doc_id", kind="stable", ignore_index=True)
+    odd = table[table["doc_id"].isin(ids[1::2])]
+    even = table[table["doc_id"].isin(ids[::2])]
+    merged = pd.concat(merge_doc_streams(frame_doc_batches(even, 700), [odd.iloc[0:0]], frame_doc_batches(odd, 300)),
+                       ignore_index=True)
+    assert merged.equals(table)
+    assert list(merge_doc_streams([], [])) == []
+
+
 def _tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
     return {t: warehouse.read_table(t).drop(columns="version", errors="ignore") for t in TABLES}
 
@@ -136,7 +182,9 @@ def test_a_run_in_small_batches_equals_a_run_in_one(tmp_path, monkeypatch):
         return _tables(Warehouse(tmp_path / name))
 
     whole = run("whole")
+    assert whole["quotes"]["cue_start_char"].dtype == "Int64"  # written with the pandas types of the step's frame
     monkeypatch.setattr(pipeline.staged, "BATCH_ROWS", 300)  # ten batches of the seeds' 3,000 tokens
+    monkeypatch.setattr(pipeline.staged, "ROW_GROUP_SIZE", 25)  # quotes and events validated and written in pieces
     batched = run("batched")
     for table in TABLES:
         assert batched[table].equals(whole[table]), table
