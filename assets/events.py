@@ -5,8 +5,8 @@ import pandas as pd
 
 from assets._metadata import PREVIEW_ROWS, progress_counter, table_metadata
 from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
-from pipeline.carry import articles_to_carry, fresh_rows_path, stage_with_carried
-from pipeline.events import extract_events
+from pipeline.carry import CarriedRows, articles_to_carry
+from pipeline.events import EVENT_COLUMNS, MENTION_COLUMNS, extract_events
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from pipeline.staged import DocRows, StagedTable, TableWriter, alongside
 from schemas import EventMentionsModel, EventsModel, arrow_schema, validate_table
@@ -36,45 +36,40 @@ def events(
     from the base version."""
     warehouse, run_id = settings.warehouse, context.run.run_id
     base, carried_ids = articles_to_carry(warehouse, run_id, entity_mentions, entities)
-    schemas = {table: arrow_schema(table) for table in ("events", "event_mentions")}
-    # a batch of articles at a time: their tokens and entity mentions, and their events written as found
-    with TableWriter(fresh_rows_path(warehouse, run_id, "events", carried_ids), schemas["events"],
-                     _valid_events) as events_out, \
-            TableWriter(fresh_rows_path(warehouse, run_id, "event_mentions", carried_ids), schemas["event_mentions"],
-                        _valid_mentions) as mentions_out, \
+    carried = {table: CarriedRows(warehouse, table, base, carried_ids, columns)
+               for table, columns in (("events", EVENT_COLUMNS), ("event_mentions", MENTION_COLUMNS))}
+    n_fresh = 0
+    # a batch of articles at a time: their tokens and entity mentions; their events written as found
+    with TableWriter(warehouse.staged_path(run_id, "events"), arrow_schema("events"),
+                     lambda chunk: validate_table(EventsModel, chunk)) as events_out, \
+            TableWriter(warehouse.staged_path(run_id, "event_mentions"), arrow_schema("event_mentions"),
+                        lambda chunk: validate_table(EventMentionsModel, chunk)) as mentions_out, \
             progress_counter(settings.show_progress, "events") as progress:
         for batch, in_batch in alongside(tokens.batches(exclude=carried_ids), DocRows(entity_mentions.path)):
             found, found_mentions = extract_events(docs_from_tokens(batch, blank_vocab()), in_batch,
                                                    entities[entities["entity_id"].isin(in_batch["entity_id"])])
-            events_out.write(found)
-            mentions_out.write(found_mentions)
+            last = batch["doc_id"].iat[-1]
+            events_out.write(carried["events"].upto(last), found[EVENT_COLUMNS])
+            mentions_out.write(carried["event_mentions"].upto(last), found_mentions[MENTION_COLUMNS])
+            n_fresh += found["doc_id"].nunique()
             progress.update(batch["doc_id"].nunique())
-        fresh, fresh_mentions = events_out.close(), mentions_out.close()
-    n_fresh = fresh.query("count(DISTINCT doc_id)").iat[0, 0]
-    table = stage_with_carried(fresh, warehouse, run_id, "events", base, carried_ids, schemas["events"],
-                               _valid_events)
-    mentions = stage_with_carried(fresh_mentions, warehouse, run_id, "event_mentions", base, carried_ids,
-                                  schemas["event_mentions"], _valid_mentions)
+        for out, name in ((events_out, "events"), (mentions_out, "event_mentions")):
+            for rows in carried[name].rest():
+                out.write(rows)
+        table, mentions = events_out.close(), mentions_out.close()
     warehouse.record_carried(run_id, "events", len(carried_ids))
     context.log.info(f"events: {len(carried_ids)} articles carried from {base}, {n_fresh} with events extracted")
-    roots = table.query("event_type, count(*) AS events", "GROUP BY event_type ORDER BY events DESC, event_type")
-    flags = table.query("count(*) FILTER (WHERE hypothetical) AS hypothetical, "
-                        "count(*) FILTER (WHERE negated) AS negated")
+    roots = table.query("event_type, count(*) AS events, count(*) FILTER (WHERE hypothetical) AS hypothetical, "
+                        "count(*) FILTER (WHERE negated) AS negated",
+                        "GROUP BY event_type ORDER BY events DESC, event_type").set_index("event_type")
     yield dg.Output(table, "events", metadata=table_metadata(
         table.head(PREVIEW_ROWS)[["event_type", "trigger", "agent", "target", "hypothetical", "negated"]],
         **{"dagster/row_count": dg.MetadataValue.int(table.num_rows())},
-        n_hypothetical=int(flags.at[0, "hypothetical"]), n_negated=int(flags.at[0, "negated"]),
-        by_type=dg.MetadataValue.md(roots.set_index("event_type").to_markdown()),
+        n_hypothetical=int(roots["hypothetical"].sum()), n_negated=int(roots["negated"].sum()),
+        by_type=dg.MetadataValue.md(roots[["events"]].to_markdown()),
         articles_carried_over=len(carried_ids),
     ))
     yield dg.Output(mentions, "event_mentions", metadata=table_metadata(
         mentions.head(PREVIEW_ROWS)[["event_id", "trigger", "text"]],
         **{"dagster/row_count": dg.MetadataValue.int(mentions.num_rows())}))
 
-
-def _valid_events(chunk: pd.DataFrame) -> pd.DataFrame:
-    return validate_table(EventsModel, chunk)
-
-
-def _valid_mentions(chunk: pd.DataFrame) -> pd.DataFrame:
-    return validate_table(EventMentionsModel, chunk)

@@ -5,11 +5,11 @@ import pandas as pd
 
 from assets._metadata import PREVIEW_ROWS, table_metadata
 from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
-from pipeline.carry import articles_to_carry, fresh_rows_path, stage_with_carried
+from pipeline.carry import CarriedRows, articles_to_carry
 from pipeline.nlp import blank_vocab
-from pipeline.quotes import extract_quotes
+from pipeline.quotes import QUOTE_COLUMNS, extract_quotes
 from pipeline.speakers import link_speakers
-from pipeline.staged import DocRows, StagedTable, alongside, write_table
+from pipeline.staged import DocRows, StagedTable, TableWriter, alongside
 from schemas import QuotesModel, arrow_schema, validate_table
 
 
@@ -26,16 +26,21 @@ def quotes(
     are unchanged keeps its quotes from the base version."""
     warehouse = settings.warehouse
     base, carried_ids = articles_to_carry(warehouse, context.run.run_id, entity_mentions, entities)
-    # a batch of articles at a time: their tokens, texts and entity mentions, and their quotes written as found
-    found = (link_speakers(extract_quotes(texts, batch, blank_vocab()), in_batch,
-                           entities[entities["entity_id"].isin(in_batch["entity_id"])])
-             for batch, texts, in_batch in alongside(tokens.batches(exclude=carried_ids),
-                                                     DocRows(articles.path, ["text"]), DocRows(entity_mentions.path)))
-    run_id, schema = context.run.run_id, arrow_schema("quotes")
-    fresh = write_table(found, fresh_rows_path(warehouse, run_id, "quotes", carried_ids), schema, _valid)
-    n_fresh = fresh.num_rows()
-    table = stage_with_carried(fresh, warehouse, run_id, "quotes", base, carried_ids, schema, _valid)
-    warehouse.record_carried(run_id, "quotes", len(carried_ids))
+    carried = CarriedRows(warehouse, "quotes", base, carried_ids, QUOTE_COLUMNS)
+    n_fresh = 0
+    # a batch of articles at a time: their tokens, texts and entity mentions; their quotes written as found
+    with TableWriter(warehouse.staged_path(context.run.run_id, "quotes"), arrow_schema("quotes"),
+                     lambda chunk: validate_table(QuotesModel, chunk)) as writer:
+        for batch, texts, in_batch in alongside(tokens.batches(exclude=carried_ids),
+                                                DocRows(articles.path, ["text"]), DocRows(entity_mentions.path)):
+            found = link_speakers(extract_quotes(texts, batch, blank_vocab()), in_batch,
+                                  entities[entities["entity_id"].isin(in_batch["entity_id"])])
+            writer.write(carried.upto(batch["doc_id"].iat[-1]), found[QUOTE_COLUMNS])
+            n_fresh += len(found)
+        for rows in carried.rest():
+            writer.write(rows)
+        table = writer.close()
+    warehouse.record_carried(context.run.run_id, "quotes", len(carried_ids))
     context.log.info(f"quotes: {len(carried_ids)} articles carried from {base}, {n_fresh} quotes extracted")
     kinds = table.query("kind, count(*) AS n, count(speaker) AS attributed, count(speaker_entity_id) AS linked",
                         "GROUP BY kind").set_index("kind")
@@ -52,6 +57,3 @@ def quotes(
         ),
     )
 
-
-def _valid(chunk: pd.DataFrame) -> pd.DataFrame:
-    return validate_table(QuotesModel, chunk)

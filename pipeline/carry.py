@@ -15,14 +15,12 @@ article can change it, and that is why the entity context is compared here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from pathlib import Path
+from collections.abc import Iterable, Iterator
 
 import pandas as pd
-import pyarrow as pa
 
 from pipeline.provenance import code_fingerprint, digests_by_doc
-from pipeline.staged import StagedTable, doc_batches, merge_doc_streams, write_table
+from pipeline.staged import StagedTable, doc_batches
 from pipeline.warehouse import CARRIED_TOKENS, Warehouse
 
 # what quote speakers and event arguments read from an article's entity mentions
@@ -97,28 +95,44 @@ def _context_of(batches: Iterable[pd.DataFrame], entities: pd.DataFrame) -> pd.S
     return pd.concat(found) if found else pd.Series(dtype="object")
 
 
-def fresh_rows_path(warehouse: Warehouse, run_id: str, table: str, carried_ids: list[str]) -> Path:
-    """Where a step writes the rows of `table` it makes: the staged table
-    itself, or a file beside it when carried rows are still to be merged in."""
-    staged = warehouse.staged_path(run_id, table)
-    return staged.with_name(f"{table}-fresh.parquet") if carried_ids else staged
+class CarriedRows:
+    """The carried articles' rows of `table` in `base`, handed out in doc_id
+    order as a step's own batches go by, so that the step writes its table
+    in one pass: with each batch of articles it made rows for, the carried
+    articles up to that batch's last one (`upto`), and after the last batch
+    the rest. Reads the base version's table a batch at a time."""
 
+    def __init__(self, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],
+                 columns: list[str]):
+        self._batches: Iterator[pd.DataFrame] = iter(())
+        if carried_ids:
+            others = warehouse.doc_ids(table, base) - set(carried_ids)
+            self._batches = (batch for path in warehouse.table_files(table, base)
+                             for batch in doc_batches(path, columns, exclude=others))
+        self._pending: pd.DataFrame | None = None
 
-def stage_with_carried(fresh: StagedTable, warehouse: Warehouse, run_id: str, table: str, base: str | None,
-                       carried_ids: list[str], schema: pa.Schema,
-                       validate: Callable[[pd.DataFrame], pd.DataFrame]) -> StagedTable:
-    """The run's staged `table`: `fresh` (written to fresh_rows_path) and the
-    carried articles' rows of `table` in `base`, merged in the order a full
-    run gives, a batch of articles at a time."""
-    if not carried_ids:
-        return fresh
-    carried = set(carried_ids)
-    base_rows = (batch for path in warehouse.table_files(table, base)
-                 for batch in doc_batches(path, schema.names, exclude=warehouse.doc_ids(table, base) - carried))
-    staged = write_table(merge_doc_streams(base_rows, fresh.batches(schema.names)),
-                         warehouse.staged_path(run_id, table), schema, validate)
-    Path(fresh.path).unlink()
-    return staged
+    def upto(self, doc_id: str) -> pd.DataFrame | None:
+        """The rows of the carried articles up to doc_id, not handed out before (None: none)."""
+        parts = []
+        while True:
+            if self._pending is None:
+                self._pending = next(self._batches, None)
+                if self._pending is None:
+                    break
+            due = (self._pending["doc_id"] <= doc_id).to_numpy()
+            parts.append(self._pending[due])
+            if not due.all():
+                self._pending = self._pending[~due].reset_index(drop=True)
+                break
+            self._pending = None
+        parts = [part for part in parts if len(part)]
+        return pd.concat(parts, ignore_index=True) if parts else None
+
+    def rest(self) -> Iterator[pd.DataFrame]:
+        if self._pending is not None:
+            yield self._pending
+            self._pending = None
+        yield from self._batches
 
 
 def with_carried(fresh: pd.DataFrame, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],

@@ -233,9 +233,13 @@ class TableWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._writer: pq.ParquetWriter | None = None  # opened with the first rows' pandas metadata (Int64 columns)
 
-    def write(self, batch: pd.DataFrame) -> None:
-        if not len(batch):
+    def write(self, *parts: pd.DataFrame | None) -> None:
+        """Rows of whole documents; several parts (a step's rows and carried
+        ones) are written as one batch, sorted by doc_id."""
+        parts = [part for part in parts if part is not None and len(part)]
+        if not parts:
             return
+        batch = pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
         batch = batch.sort_values("doc_id", kind="stable", ignore_index=True)
         first, last = batch["doc_id"].iat[0], batch["doc_id"].iat[-1]
         if self._last_doc is not None and first <= self._last_doc:  # a document split, or out of order
@@ -293,26 +297,3 @@ def write_table(batches: Iterable[pd.DataFrame], path: Path | str, schema: pa.Sc
         for batch in batches:
             writer.write(batch)
         return writer.close()
-
-
-def merge_doc_streams(*streams: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-    """Streams of batches of whole documents, each stream in doc_id order and
-    no document in two streams -> one stream in doc_id order, each
-    document's rows in their own order: the order of one table sorted by
-    doc_id. Holds one batch of each stream."""
-    sources = [iter(stream) for stream in streams]
-    heads = [_next_rows(source) for source in sources]
-    while any(head is not None for head in heads):
-        cut = min(head["doc_id"].max() for head in heads if head is not None)
-        parts = []
-        for n, head in enumerate(heads):
-            if head is None:
-                continue
-            due = (head["doc_id"] <= cut).to_numpy()
-            parts.append(head[due])
-            heads[n] = head[~due] if not due.all() else _next_rows(sources[n])
-        yield pd.concat(parts).sort_values("doc_id", kind="stable", ignore_index=True)
-
-
-def _next_rows(batches: Iterator[pd.DataFrame]) -> pd.DataFrame | None:
-    return next((batch for batch in batches if len(batch)), None)

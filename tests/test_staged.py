@@ -16,7 +16,7 @@ from pipeline.ingest import ingest_folder
 from pipeline.nlp import load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
 from pipeline.staged import (
-    DocRows, StagedTable, TableWriter, doc_batches, frame_doc_batches, merge_doc_streams, merge_sorted, write_table,
+    DocRows, StagedTable, TableWriter, doc_batches, frame_doc_batches, merge_sorted, write_table,
 )
 from pipeline.warehouse import Warehouse, write_parquet
 from schemas import TABLES, arrow_schema
@@ -160,15 +160,28 @@ def test_a_table_writer_refuses_a_document_split_or_out_of_order_and_leaves_no_f
     assert empty.num_rows() == 0 and empty.read().columns.tolist() == arrow_schema("tokens").names
 
 
-def test_merged_document_streams_are_one_table_sorted_by_document(seed_tokens):
-    ids = sorted(seed_tokens["doc_id"].unique())
+def test_carried_rows_come_with_the_batch_they_sort_into_and_a_table_is_written_in_one_pass(tmp_path, seed_tokens):
+    from pipeline.carry import CarriedRows
+
     table = seed_tokens.sort_values("doc_id", kind="stable", ignore_index=True)
-    odd = table[table["doc_id"].isin(ids[1::2])]
-    even = table[table["doc_id"].isin(ids[::2])]
-    merged = pd.concat(merge_doc_streams(frame_doc_batches(even, 700), [odd.iloc[0:0]], frame_doc_batches(odd, 300)),
-                       ignore_index=True)
-    assert merged.equals(table)
-    assert list(merge_doc_streams([], [])) == []
+    ids = sorted(table["doc_id"].unique())
+    warehouse = Warehouse(tmp_path / "wh")
+    base = warehouse.table_dir("tokens", "v1") / "part-0.parquet"  # a version's table, as committed
+    write_parquet(table, base, schema=arrow_schema("tokens"), row_group_size=400)
+    carried_ids, fresh_ids = [ids[0], ids[2], ids[4]], [ids[1], ids[3]]
+    once = CarriedRows(warehouse, "tokens", "v1", carried_ids, ["doc_id", "text"])
+    assert once.upto(ids[3])["doc_id"].unique().tolist() == [ids[0], ids[2]]
+    assert once.upto(ids[3]) is None  # handed out once
+    carried = CarriedRows(warehouse, "tokens", "v1", carried_ids, arrow_schema("tokens").names)
+    path = tmp_path / "tokens.parquet"
+    with TableWriter(path, arrow_schema("tokens"), row_group_size=500) as writer:
+        for doc_id in fresh_ids:  # a step's batches: its own articles' rows
+            writer.write(carried.upto(doc_id), table[table["doc_id"] == doc_id])
+        for rows in carried.rest():
+            writer.write(rows)
+        staged = writer.close()
+    assert staged.read().equals(table)
+    assert list(CarriedRows(warehouse, "tokens", "v1", [], ["doc_id"]).rest()) == []
 
 
 def _tables(warehouse: Warehouse) -> dict[str, pd.DataFrame]:
