@@ -29,6 +29,13 @@ BATCH_ROWS = 50_000
 MERGE_MEMORY = "512MB"  # DuckDB spills its sort to disk beyond this
 
 
+def open_parquet(path: Path | str) -> pq.ParquetFile:
+    """A Parquet file to read a batch at a time. pyarrow pre-buffers by default,
+    and then `iter_batches` reads the whole file into memory before the first
+    batch (a 255 MB file of texts: 254 MB allocated, 16 MB without)."""
+    return pq.ParquetFile(path, pre_buffer=False)
+
+
 @dataclass(frozen=True)
 class StagedTable:
     """A run's staged table on disk (`_staging/<run_id>/<table>.parquet`)."""
@@ -46,7 +53,7 @@ class StagedTable:
         return pq.ParquetFile(self.path).metadata.num_rows
 
     def head(self, n: int) -> pd.DataFrame:
-        file = pq.ParquetFile(self.path)
+        file = open_parquet(self.path)
         first = next(file.iter_batches(batch_size=n), None)
         return (first.to_pandas() if first is not None else file.schema_arrow.empty_table().to_pandas()).head(n)
 
@@ -69,7 +76,7 @@ def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[
     `batch_rows` (default BATCH_ROWS) rows, never splitting a document;
     documents in `exclude` are left out."""
     batch_rows = batch_rows or BATCH_ROWS
-    file = pq.ParquetFile(path)
+    file = open_parquet(path)
     excluded = pa.array(list(set(exclude)), type=file.schema_arrow.field("doc_id").type)
     if columns is not None and "doc_id" not in columns:
         columns = ["doc_id", *columns]
@@ -158,7 +165,7 @@ class DocRows:
     def __init__(self, path: Path | str, columns: list[str] | None = None, batch_rows: int | None = None):
         if columns is not None and "doc_id" not in columns:
             columns = ["doc_id", *columns]
-        file = pq.ParquetFile(path)
+        file = open_parquet(path)
         self._batches = file.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns)
         schema = file.schema_arrow
         self._unread = schema.empty_table().select(columns or schema.names).to_pandas()

@@ -91,6 +91,31 @@ def test_doc_rows_walks_a_second_table_alongside_the_first(tmp_path, seed_tokens
             rows.rows_of([again])
 
 
+def test_batch_readers_hold_a_batch_not_the_file(tmp_path):
+    """pyarrow pre-buffers a ParquetFile by default, and iter_batches then reads
+    the whole file before its first batch: the readers of staged tables must
+    hold about one batch, however big the file (80 row groups here)."""
+    import pyarrow as pa
+
+    n = 8000
+    texts = pd.DataFrame({"doc_id": [f"{i:016x}" for i in range(n)],
+                          "text": [" ".join(f"w{(i * 7919 + j * 104729) % 1_000_003}" for j in range(300))
+                                   for i in range(n)]})
+    path = tmp_path / "articles.parquet"
+    write_parquet(texts, path, row_group_size=100)
+
+    def peak_allocated(batches) -> int:
+        start, peak = pa.total_allocated_bytes(), 0
+        for _ in batches:
+            peak = max(peak, pa.total_allocated_bytes())
+        return peak - start
+
+    rows = DocRows(path, ["text"], batch_rows=100)
+    walked = (rows.rows_of(texts["doc_id"].iloc[i:i + 100]) for i in range(0, n, 100))
+    for batches in (doc_batches(path, batch_rows=100), walked):
+        assert peak_allocated(batches) < path.stat().st_size / 4
+
+
 def test_frame_doc_batches_never_split_a_document(seed_tokens):
     batches = list(frame_doc_batches(seed_tokens, batch_rows=250))
     assert pd.concat(batches).equals(seed_tokens)
