@@ -166,7 +166,9 @@ class DocRows:
         if columns is not None and "doc_id" not in columns:
             columns = ["doc_id", *columns]
         file = open_parquet(path)
-        self._batches = file.iter_batches(batch_size=batch_rows or BATCH_ROWS, columns=columns)
+        if batch_rows is None:  # a row group is decoded whole anyway; article texts come in small ones
+            batch_rows = min(BATCH_ROWS, max(1, file.metadata.row_group(0).num_rows)) if file.num_row_groups else BATCH_ROWS
+        self._batches = file.iter_batches(batch_size=batch_rows, columns=columns)
         schema = file.schema_arrow
         self._unread = schema.empty_table().select(columns or schema.names).to_pandas()
         self._last: str | None = None
