@@ -10,10 +10,11 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from assets.resources import ARTICLE_TEXT_LOADER, DOC_ID_LOADER, STAGED_TABLE_LOADER, PressworkSettings
+from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline import validation
 from pipeline.ingest import discover_files
-from pipeline.staged import DocRows, StagedTable, alongside, frame_doc_batches
+from pipeline.staged import DocRows, StagedTable, alongside, query_staged
+from pipeline.warehouse import TEXT_ROW_GROUP_SIZE
 
 SHOWN_FAILURES = 10
 
@@ -41,11 +42,10 @@ def _specs(ins: dict[str, dg.AssetIn], *rules: tuple[str, str, str]) -> list[dg.
 
 # Sentence checks read `articles`, which holds the same doc_id/text as
 # `documents` but sits upstream of `sentences` (documents is downstream: a
-# blocking check on sentences cannot wait for it).
-_ARTICLES = {"articles": dg.AssetIn("articles", input_manager_key=ARTICLE_TEXT_LOADER)}
-
-
-SENTENCE_INS = {"sentences": dg.AssetIn("sentences"), **_ARTICLES}
+# blocking check on sentences cannot wait for it). They walk the articles a
+# batch at a time with their sentences alongside, and leave keys to DuckDB.
+SENTENCE_INS = {"sentences": dg.AssetIn("sentences", input_manager_key=STAGED_TABLE_LOADER),
+                "articles": dg.AssetIn("articles", input_manager_key=STAGED_TABLE_LOADER)}
 
 
 @dg.multi_asset_check(ins=SENTENCE_INS, specs=_specs(
@@ -56,19 +56,24 @@ SENTENCE_INS = {"sentences": dg.AssetIn("sentences"), **_ARTICLES}
     ("sentences_cover_all_text", "sentences", "No word of a document is left outside every sentence."),
     ("sentence_ids_unique", "sentences", "sentence_id is a primary key."),
 ))
-def sentence_checks(sentences: pd.DataFrame, articles: pd.DataFrame):
-    yield _result(validation.span_mismatches(sentences, articles), "text == documents.text[start_char:end_char]",
+def sentence_checks(sentences: StagedTable, articles: StagedTable):
+    spans, uncovered = [], []
+    for texts, rows in alongside(articles.batches(columns=["source_file", "text"], batch_rows=TEXT_ROW_GROUP_SIZE),
+                                 DocRows(sentences.path)):
+        spans.append(validation.span_mismatches(rows, texts))
+        uncovered.append(validation.uncovered_text(texts, rows))
+    yield _result(_batched(spans), "text == documents.text[start_char:end_char]",
                   "sentence_spans_match_text", "sentences")
-    yield _result(validation.orphans(sentences, "doc_id", articles), "sentences.doc_id in documents.doc_id",
+    yield _result(validation.staged_orphans(sentences, "doc_id", articles), "sentences.doc_id in documents.doc_id",
                   "sentence_doc_ids_exist", "sentences")
-    yield _result(validation.uncovered_text(articles, sentences), "every non-space character is in a sentence",
+    yield _result(_batched(uncovered), "every non-space character is in a sentence",
                   "sentences_cover_all_text", "sentences")
-    yield _result(validation.duplicates(sentences, "sentence_id"), "sentence_id is unique",
+    yield _result(validation.staged_duplicates(sentences, "sentence_id"), "sentence_id is unique",
                   "sentence_ids_unique", "sentences")
 
 
-DOCUMENT_INS = {"documents": dg.AssetIn("documents"),
-                "sentences": dg.AssetIn("sentences", input_manager_key=DOC_ID_LOADER),
+DOCUMENT_INS = {"documents": dg.AssetIn("documents", input_manager_key=STAGED_TABLE_LOADER),
+                "sentences": dg.AssetIn("sentences", input_manager_key=STAGED_TABLE_LOADER),
                 "rejected": dg.AssetIn("rejected")}
 
 
@@ -80,19 +85,25 @@ DOCUMENT_INS = {"documents": dg.AssetIn("documents"),
      "documents.n_sentences equals the number of sentence rows of each document."),
     ("every_input_accounted_for", "documents",
      "Each input file is in exactly one of documents and rejected: nothing silently dropped."),
+    ("duplicate_groups_name_documents", "documents",
+     "Foreign key: documents.duplicate_group -> documents.doc_id (a group is named by its first article)."),
 ))
-def document_checks(documents: pd.DataFrame, sentences: pd.DataFrame, rejected: pd.DataFrame,
+def document_checks(documents: StagedTable, sentences: StagedTable, rejected: pd.DataFrame,
                     settings: PressworkSettings):
-    yield _result(validation.duplicates(documents, "doc_id"), "doc_id is unique", "doc_ids_unique", "documents")
-    yield _result(validation.sentence_count_mismatches(documents, sentences), "n_sentences == count(sentences)",
+    keys = documents.read(columns=["doc_id", "source_file", "n_sentences", "duplicate_group"])
+    yield _result(validation.duplicates(keys, "doc_id"), "doc_id is unique", "doc_ids_unique", "documents")
+    counts = sentences.query("doc_id, count(*) AS n", "GROUP BY doc_id").set_index("doc_id")["n"]
+    yield _result(validation.sentence_count_mismatches(keys, counts), "n_sentences == count(sentences)",
                   "document_sentence_counts", "documents")
     root = Path(settings.input_dir)
     inputs = pd.DataFrame({"source_file": [p.relative_to(root).as_posix() for p in discover_files(root)]})
-    outputs = pd.concat([documents["source_file"], rejected["source_file"]])
+    outputs = pd.concat([keys["source_file"], rejected["source_file"]])
     missing = inputs[~inputs["source_file"].isin(outputs)].assign(problem="neither document nor rejected")
     doubled = outputs[outputs.duplicated()].to_frame().assign(problem="in both tables")
     yield _result(pd.concat([missing, doubled]), "inputs == documents + rejected",
                   "every_input_accounted_for", "documents")
+    yield _result(validation.orphans(keys, "duplicate_group", keys, "doc_id"), "duplicate_group in documents.doc_id",
+                  "duplicate_groups_name_documents", "documents")
 
 
 # The checks from tokens on compare spans with the text a batch of articles
@@ -154,7 +165,8 @@ def entity_checks(entity_mentions: StagedTable, entities: pd.DataFrame, articles
                   "entity_mentions_point_at_entities", "entity_mentions")
 
 
-QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"), **_STAGED_ARTICLES}
+QUOTE_INS = {"quotes": dg.AssetIn("quotes", input_manager_key=STAGED_TABLE_LOADER),
+             "entities": dg.AssetIn("entities", input_manager_key=STAGED_TABLE_LOADER), **_STAGED_ARTICLES}
 
 
 @dg.multi_asset_check(ins=QUOTE_INS, specs=_specs(
@@ -164,23 +176,22 @@ QUOTE_INS = {"quotes": dg.AssetIn("quotes"), "entities": dg.AssetIn("entities"),
     ("quote_speakers_point_at_entities", "quotes",
      "Foreign keys: quotes.speaker_entity_id and speaker_affiliation_entity_id -> entities.entity_id."),
 ))
-def quote_checks(quotes: pd.DataFrame, entities: pd.DataFrame, articles: StagedTable):
+def quote_checks(quotes: StagedTable, entities: StagedTable, articles: StagedTable):
     bad = []
-    for batch, texts in _with_texts(frame_doc_batches(quotes), articles):
+    for batch, texts in _with_texts(quotes.batches(), articles):
         bad += [validation.span_mismatches(batch, texts),
                 validation.offsets_out_of_range(batch, "cue_start_char", "cue_end_char", texts),
                 validation.offsets_out_of_range(batch, "speaker_start_char", "speaker_end_char", texts)]
     yield _result(_batched(bad), "quote text == documents.text[start:end]; cue and speaker offsets inside the "
                   "document", "quote_spans_match_text", "quotes")
-    yield _result(pd.concat([
-        validation.orphans(quotes.dropna(subset=["speaker_entity_id"]), "speaker_entity_id", entities, "entity_id"),
-        validation.orphans(quotes.dropna(subset=["speaker_affiliation_entity_id"]), "speaker_affiliation_entity_id",
-                           entities, "entity_id"),
-    ]), "speaker ids exist in entities", "quote_speakers_point_at_entities", "quotes")
+    yield _result(_batched([validation.staged_orphans(quotes, key, entities, "entity_id")
+                            for key in ("speaker_entity_id", "speaker_affiliation_entity_id")]),
+                  "speaker ids exist in entities", "quote_speakers_point_at_entities", "quotes")
 
 
-EVENT_INS = {"events": dg.AssetIn("events"), "event_mentions": dg.AssetIn("event_mentions"),
-             "entities": dg.AssetIn("entities"),
+EVENT_INS = {"events": dg.AssetIn("events", input_manager_key=STAGED_TABLE_LOADER),
+             "event_mentions": dg.AssetIn("event_mentions", input_manager_key=STAGED_TABLE_LOADER),
+             "entities": dg.AssetIn("entities", input_manager_key=STAGED_TABLE_LOADER),
              "sentences": dg.AssetIn("sentences", input_manager_key=STAGED_TABLE_LOADER), **_STAGED_ARTICLES}
 
 
@@ -192,23 +203,26 @@ EVENT_INS = {"events": dg.AssetIn("events"), "event_mentions": dg.AssetIn("event
     ("event_mentions_point_at_events", "event_mentions",
      "Every mention's clause matches the text, its event exists, and events.n_mentions counts them."),
 ))
-def event_checks(events: pd.DataFrame, event_mentions: pd.DataFrame, entities: pd.DataFrame,
+def event_checks(events: StagedTable, event_mentions: StagedTable, entities: StagedTable,
                  sentences: StagedTable, articles: StagedTable):
-    trigger_outside = events[(events["trigger_start_char"] < events["start_char"])
-                             | (events["trigger_end_char"] > events["end_char"])]
+    spans, outside = [], []
+    for batch, texts in _with_texts(events.batches(), articles):
+        spans.append(validation.span_mismatches(batch, texts))
+        outside.append(batch[(batch["trigger_start_char"] < batch["start_char"])
+                             | (batch["trigger_end_char"] > batch["end_char"])])
     yield _result(_batched([
-        *_span_mismatches(frame_doc_batches(events), articles),
-        trigger_outside.assign(problem="trigger outside its evidence clause"),
-        validation.orphans(events, "agent_entity_id", entities, "entity_id"),
-        validation.orphans(events, "target_entity_id", entities, "entity_id"),
-        validation.orphans(events, "sentence_id", sentences.read(columns=["sentence_id"])),
+        *spans,
+        _batched(outside).assign(problem="trigger outside its evidence clause"),
+        validation.staged_orphans(events, "agent_entity_id", entities, "entity_id"),
+        validation.staged_orphans(events, "target_entity_id", entities, "entity_id"),
+        validation.staged_orphans(events, "sentence_id", sentences),
     ]), "evidence == documents.text[start:end]; trigger inside; entity and sentence ids exist",
         "event_spans_and_ids_hold", "events")
-    counts = event_mentions.groupby("event_id").size()
-    wrong = events[events["event_id"].map(counts).fillna(0).astype("int64") != events["n_mentions"]]
+    wrong = query_staged("SELECT e.* FROM e LEFT JOIN (SELECT event_id, count(*) AS n FROM m GROUP BY event_id) c "
+                         "USING (event_id) WHERE coalesce(c.n, 0) <> e.n_mentions", e=events, m=event_mentions)
     yield _result(_batched([
-        *_span_mismatches(frame_doc_batches(event_mentions), articles),
-        validation.orphans(event_mentions, "event_id", events),
+        *_span_mismatches(event_mentions.batches(), articles),
+        validation.staged_orphans(event_mentions, "event_id", events),
         wrong.assign(problem="n_mentions differs from event_mentions"),
     ]), "mention text == documents.text[start:end]; event_id exists; n_mentions matches",
         "event_mentions_point_at_events", "event_mentions")

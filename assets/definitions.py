@@ -13,8 +13,8 @@ from assets.ingest import ingest
 from assets.nlp import tokens
 from assets.quotes import quotes
 from assets.release import release
-from assets.resources import (ARTICLE_TEXT_COLUMNS, ARTICLE_TEXT_LOADER, DOC_ID_LOADER, STAGED_TABLE_LOADER,
-                              NlpModel, PressworkSettings, ShardIOManager, StagingIOManager)
+from assets.resources import (STAGED_TABLE_LOADER, NlpModel, PressworkSettings, ShardIOManager,
+                              StagingIOManager)
 from assets.sentences import documents, sentences
 
 ALL_ASSETS = [ingest, sentences, documents, tokens, entities, quotes, events, dataset_version, release]
@@ -50,9 +50,7 @@ def build_definitions(
             "settings": settings,
             "nlp_model": nlp_model,
             "staging_io_manager": StagingIOManager(warehouse_dir=settings.warehouse_dir),
-            ARTICLE_TEXT_LOADER: StagingIOManager(warehouse_dir=settings.warehouse_dir, columns=ARTICLE_TEXT_COLUMNS),
             STAGED_TABLE_LOADER: StagingIOManager(warehouse_dir=settings.warehouse_dir, as_staged_table=True),
-            DOC_ID_LOADER: StagingIOManager(warehouse_dir=settings.warehouse_dir, columns=["doc_id"]),
             "shard_io_manager": ShardIOManager(warehouse_dir=settings.warehouse_dir),
         },
     )

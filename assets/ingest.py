@@ -1,11 +1,16 @@
 """Stage 1, ingest: input folder -> `articles` (internal) and `rejected`."""
 
-import dagster as dg
+import shutil
 
-from assets._metadata import progress_bar, table_metadata
+import dagster as dg
+import pandas as pd
+
+from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
 from assets.resources import PressworkSettings
-from pipeline.ingest import ingest_folder
-from schemas import ArticlesModel, RejectedModel, validate_table
+from pipeline.ingest import ingest_batches
+from pipeline.staged import StagedTable, merge_sorted
+from pipeline.warehouse import TEXT_ROW_GROUP_SIZE, write_parquet
+from schemas import ArticlesModel, RejectedModel, arrow_schema, validate_table
 
 
 @dg.multi_asset(
@@ -22,21 +27,33 @@ from schemas import ArticlesModel, RejectedModel, validate_table
 )
 def ingest(context: dg.AssetExecutionContext, settings: PressworkSettings):
     """Read every .txt file under the input folder: decode (UTF-8, BOM, UTF-16,
-    detected legacy encodings), remove page clutter, assign content-derived ids."""
-    articles, rejected = ingest_folder(
-        settings.input_dir, max_bytes=settings.max_bytes,
-        progress=progress_bar(settings.show_progress, "ingest"),
-    )
-    articles = validate_table(ArticlesModel, articles)
-    rejected = validate_table(RejectedModel, rejected)
-    context.log.info(f"ingested {len(articles)} articles, rejected {len(rejected)} files")
+    detected legacy encodings), remove page clutter, assign content-derived ids.
+    Articles are validated and written a batch of files at a time, then sorted
+    by doc_id file to file: the corpus's texts are never in memory at once."""
+    warehouse = settings.warehouse
+    parts_dir = warehouse.staging_dir(context.run.run_id) / "articles-parts"
+    parts, rejected = [], []
+    counts = {"n_duplicates": 0, "n_encoding_detected": 0, "n_clutter_removed": 0}
+    for n, (articles, refused) in enumerate(ingest_batches(
+            settings.input_dir, max_bytes=settings.max_bytes, progress=progress_bar(settings.show_progress, "ingest"))):
+        articles = validate_table(ArticlesModel, articles)
+        parts.append(parts_dir / f"part-{n:05d}.parquet")
+        write_parquet(articles, parts[-1], schema=arrow_schema("articles"))
+        rejected.append(validate_table(RejectedModel, refused))
+        counts["n_duplicates"] += int(articles["duplicate_of"].notna().sum())
+        counts["n_encoding_detected"] += int(articles["encoding_detected"].sum())
+        counts["n_clutter_removed"] += int(articles["removed"].map(len).sum())
+    path = warehouse.staged_path(context.run.run_id, "articles")
+    n_articles = merge_sorted(parts, path, ["doc_id"], TEXT_ROW_GROUP_SIZE, arrow_schema("articles"))
+    table = StagedTable(str(path))
+    shutil.rmtree(parts_dir)
+    rejected = pd.concat(rejected, ignore_index=True) if len(rejected) > 1 else rejected[0]
+    context.log.info(f"ingested {n_articles} articles, rejected {len(rejected)} files")
     yield dg.Output(
-        articles, "articles",
+        table, "articles",
         metadata=table_metadata(
-            articles[["doc_id", "source_file", "headline", "encoding", "n_chars"]],
-            n_duplicates=int(articles["duplicate_of"].notna().sum()),
-            n_encoding_detected=int(articles["encoding_detected"].sum()),
-            n_clutter_removed=int(articles["removed"].map(len).sum()),
+            table.head(PREVIEW_ROWS)[["doc_id", "source_file", "headline", "encoding", "n_chars"]],
+            **{"dagster/row_count": dg.MetadataValue.int(n_articles)}, **counts,
         ),
     )
     yield dg.Output(rejected, "rejected", metadata=table_metadata(rejected))

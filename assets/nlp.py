@@ -14,22 +14,24 @@ import dagster as dg
 import pandas as pd
 
 from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
-from assets.resources import NlpModel, PressworkSettings
+from assets.resources import STAGED_TABLE_LOADER, NlpModel, PressworkSettings
 from pipeline.entities import stage_document_entities
 from pipeline.failpoints import failpoint
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
-from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint
+from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint, staged_sentence_layouts, word_counts
 from pipeline.staged import StagedTable, merge_sorted
-from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, write_parquet
+from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, TEXT_ROW_GROUP_SIZE, write_parquet
 from schemas import TokensModel, arrow_schema, validate_table
 
 TOKEN_ORDER = ["doc_id", "token_index"]  # the tokens table's sort order (pruning by doc_id in DuckDB)
 
 
 @dg.op(out={"shards": dg.DynamicOut(list, io_manager_key="shard_io_manager"),
-            "plan": dg.Out(dict, io_manager_key="shard_io_manager")})
+            "plan": dg.Out(dict, io_manager_key="shard_io_manager")},
+       ins={"articles": dg.In(input_manager_key=STAGED_TABLE_LOADER),
+            "sentences": dg.In(input_manager_key=STAGED_TABLE_LOADER)})
 def plan_nlp_shards(
-    context: dg.OpExecutionContext, articles: pd.DataFrame, sentences: pd.DataFrame,
+    context: dg.OpExecutionContext, articles: StagedTable, sentences: StagedTable,
     nlp_model: NlpModel, settings: PressworkSettings,
 ):
     """Reuse the previous version's tokens of unchanged articles; shard the rest."""
@@ -37,9 +39,11 @@ def plan_nlp_shards(
     fingerprint = nlp_fingerprint(nlp_model.info())
     previous = warehouse.latest()
     same = not settings.rebuild and previous is not None and previous_fingerprint(warehouse.manifest(previous)) == fingerprint
+    words = [word_counts(batch) for batch in articles.batches(columns=["text"], batch_rows=TEXT_ROW_GROUP_SIZE)]
     plan = plan_nlp(
-        articles, sentences,
-        previous_sentences=warehouse.read_table("sentences", previous) if same else None,
+        pd.concat(words) if len(words) > 1 else words[0] if words else pd.Series(dtype="int64"),
+        staged_sentence_layouts([Path(sentences.path)]),
+        previous_layouts=staged_sentence_layouts(warehouse.table_files("sentences", previous)) if same else None,
         previous_tokens_doc_ids=warehouse.doc_ids("tokens", previous) if same else set(),
         same_fingerprint=same, shard_words=settings.shard_words, workers=settings.workers,
     )
@@ -117,7 +121,7 @@ def merge_nlp_shards(
 
 
 @dg.graph_asset(group_name="nlp")
-def tokens(articles: pd.DataFrame, sentences: pd.DataFrame) -> StagedTable:
+def tokens(articles: StagedTable, sentences: StagedTable) -> StagedTable:
     """Every token of every document parsed by the spaCy pipeline (our sentence
     boundaries kept): POS, lemma, morphology, dependency head, entity label.
     Unchanged articles keep their tokens from the previous version."""

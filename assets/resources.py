@@ -80,7 +80,6 @@ class StagingIOManager(dg.ConfigurableIOManager):
     in other processes can read them."""
 
     warehouse_dir: str = DEFAULT_WAREHOUSE
-    columns: list[str] | None = None  # load only these columns (see ARTICLE_TEXT_LOADER)
     as_staged_table: bool = False  # load where the table is, not the table (see STAGED_TABLE_LOADER)
 
     def _warehouse(self) -> Warehouse:
@@ -102,18 +101,8 @@ class StagingIOManager(dg.ConfigurableIOManager):
         table = context.upstream_output.asset_key.path[-1]
         if self.as_staged_table:
             return StagedTable(str(self._warehouse().staged_path(context.upstream_output.run_id, table)))
-        return self._warehouse().read_staged(context.upstream_output.run_id, table, columns=self.columns)
+        return self._warehouse().read_staged(context.upstream_output.run_id, table)
 
-
-# The input manager of steps that need only each article's id, file and text
-# (`AssetIn("articles", input_manager_key=ARTICLE_TEXT_LOADER)`): a check that
-# compares offsets with the text need not hold every article's raw text too.
-ARTICLE_TEXT_LOADER = "article_text_loader"
-ARTICLE_TEXT_COLUMNS = ["doc_id", "source_file", "text"]
-
-# The input manager of steps that need only which document each row is of
-# (counting a document's sentences reads no sentence text).
-DOC_ID_LOADER = "doc_id_loader"
 
 # The input manager of steps that walk a staged table a batch of documents at
 # a time (`AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER)`

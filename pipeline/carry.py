@@ -133,16 +133,3 @@ class CarriedRows:
             yield self._pending
             self._pending = None
         yield from self._batches
-
-
-def with_carried(fresh: pd.DataFrame, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],
-                 columns: list[str]) -> pd.DataFrame:
-    """The fresh rows and the carried articles' rows of `table` in `base` as
-    one table in the order a full run gives: by document, each article's rows
-    in their own order."""
-    carried = warehouse.read_rows(table, base, carried_ids) if carried_ids else fresh.iloc[0:0]
-    frames = [f[columns] for f in (carried, fresh) if len(f)]
-    if not frames:
-        return fresh[columns]
-    table = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    return table.sort_values("doc_id", kind="stable", ignore_index=True)

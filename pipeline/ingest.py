@@ -12,7 +12,7 @@ import os
 import re
 import stat
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -160,19 +160,26 @@ ARTICLE_COLUMNS = [
 REJECTED_COLUMNS = ["source_file", "reason", "detail"]
 
 
-def ingest_folder(
+INGEST_BATCH_FILES = 1024  # files read, cleaned and handed on at a time: a few MB of text
+
+
+def ingest_batches(
     input_dir: Path | str,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Progress = no_progress,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Return (articles, rejected) for every file under input_dir."""
+    batch_files: int = INGEST_BATCH_FILES,
+) -> Iterator[tuple[pd.DataFrame, pd.DataFrame]]:
+    """(articles, rejected) for every `batch_files` files under input_dir, in
+    path order: a corpus is never held whole. Exact copies are recognised
+    across batches (only the content hashes are kept)."""
     input_dir = Path(input_dir)
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder not found: {input_dir}")
+    first_by_hash: dict[str, str] = {}
     articles: list[dict] = []
     rejected: list[dict] = []
-    first_by_hash: dict[str, str] = {}
-    for path in progress(discover_files(input_dir)):
+    n = 0
+    for n, path in enumerate(progress(discover_files(input_dir)), start=1):
         failpoint("ingest.file")
         rel = path.relative_to(input_dir).as_posix()
         try:
@@ -186,18 +193,34 @@ def ingest_folder(
         if reason is not None:
             rejected.append({"source_file": rel, "reason": reason.split("\n")[0],
                              "detail": _detail(path)})
-            continue
-        original = first_by_hash.get(record["content_sha256"])
-        record["doc_id"] = doc_id_for(record["content_sha256"], rel, original is not None)
-        record["duplicate_of"] = original
-        if original is None:
-            first_by_hash[record["content_sha256"]] = record["doc_id"]
-        record["n_chars"] = len(record["text"])
-        articles.append(record)
-    return (
-        pd.DataFrame(articles, columns=ARTICLE_COLUMNS),
-        pd.DataFrame(rejected, columns=REJECTED_COLUMNS),
-    )
+        else:
+            original = first_by_hash.get(record["content_sha256"])
+            record["doc_id"] = doc_id_for(record["content_sha256"], rel, original is not None)
+            record["duplicate_of"] = original
+            if original is None:
+                first_by_hash[record["content_sha256"]] = record["doc_id"]
+            record["n_chars"] = len(record["text"])
+            articles.append(record)
+        if n % batch_files == 0:
+            yield _frames(articles, rejected)
+            articles, rejected = [], []
+    if articles or rejected or n == 0:  # the last batch; an empty folder gives one empty batch
+        yield _frames(articles, rejected)
+
+
+def ingest_folder(
+    input_dir: Path | str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Progress = no_progress,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return (articles, rejected) for every file under input_dir."""
+    batches = list(ingest_batches(input_dir, max_bytes, progress))
+    return tuple(pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+                 for frames in zip(*batches))
+
+
+def _frames(articles: list[dict], rejected: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return pd.DataFrame(articles, columns=ARTICLE_COLUMNS), pd.DataFrame(rejected, columns=REJECTED_COLUMNS)
 
 
 def _detail(path: Path) -> str:

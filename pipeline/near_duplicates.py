@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -58,7 +58,8 @@ def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THR
                           signatures: Mapping[str, np.ndarray] | None = None) -> pd.DataFrame:
     """articles (doc_id, text, in input order) -> doc_id, duplicate_group (null
     for an article with no duplicate), duplicate_similarity. `signatures`
-    (doc_id -> MinHash hash values of its text) spares hashing those texts again."""
+    (doc_id -> MinHash hash values of its text) spares hashing those texts
+    again; with a signature for every article, `text` may be left out."""
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     signatures = signatures or {}
@@ -66,7 +67,8 @@ def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THR
     hashes: dict[str, MinHash] = {}
     group_of: dict[str, str] = {}
     similarity: dict[str, float] = {}
-    for doc_id, text in zip(articles["doc_id"], articles["text"]):
+    texts = articles["text"] if "text" in articles else [None] * len(articles)
+    for doc_id, text in zip(articles["doc_id"], texts):
         known = signatures.get(doc_id)
         m = minhash(text) if known is None else LeanMinHash(seed=SEED, hashvalues=known, scheme=SCHEME)
         best_group, best = None, 0.0
@@ -102,25 +104,37 @@ class SignatureCache:
         self.root = Path(warehouse_root) / "_cache" / "minhash"
         self.folder = self.root / f"{SCHEME}-{source}"
 
-    def load(self, keys: set[str]) -> dict[str, np.ndarray]:
+    def load(self, keys: set[str] | None = None) -> dict[str, np.ndarray]:
+        """Cached signatures by text key: of these keys, or (None) all of them."""
         found: dict[str, np.ndarray] = {}
         for path in sorted(self.folder.glob("*.npz")):
             with np.load(path) as stored:
                 for key, row in zip(stored["keys"], stored["signatures"]):
-                    if str(key) in keys:
+                    if keys is None or str(key) in keys:
                         found[str(key)] = row
         return found
 
-    def signatures(self, articles: pd.DataFrame, run_id: str, reuse: bool = True) -> tuple[dict[str, np.ndarray], int]:
-        """doc_id -> MinHash hash values for these articles (doc_id, text), hashing only
-        texts not cached (all of them when not `reuse`); the new ones are stored.
-        Also returns how many texts were hashed."""
-        keys = dict(zip(articles["doc_id"], articles["text"].map(text_key)))
-        known = self.load(set(keys.values())) if reuse else {}
-        computed = {keys[d]: minhash(t).hashvalues for d, t in zip(articles["doc_id"], articles["text"])
-                    if keys[d] not in known}
+    def signatures(self, articles: pd.DataFrame | Iterable[pd.DataFrame], run_id: str,
+                   reuse: bool = True) -> tuple[dict[str, np.ndarray], int]:
+        """doc_id -> MinHash hash values for these articles (doc_id, text: a
+        table, or batches of one), hashing only texts not cached (all of them
+        when not `reuse`); the new ones are stored. Also returns how many texts
+        were hashed."""
+        batches = [articles] if isinstance(articles, pd.DataFrame) else articles
+        known = self.load() if reuse else {}
+        found: dict[str, np.ndarray] = {}
+        computed: dict[str, np.ndarray] = {}
+        for batch in batches:
+            for doc_id, text in zip(batch["doc_id"].tolist(), batch["text"].tolist()):
+                key = text_key(text)
+                signature = known.get(key)
+                if signature is None:
+                    signature = computed.get(key)
+                if signature is None:
+                    signature = computed[key] = minhash(text).hashvalues
+                found[doc_id] = signature
         self.store(run_id, computed)
-        return {d: known[k] if k in known else computed[k] for d, k in keys.items()}, len(computed)
+        return found, len(computed)
 
     def store(self, run_id: str, computed: dict[str, np.ndarray]) -> None:
         data = None

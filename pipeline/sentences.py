@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 import numpy as np
 import pandas as pd
@@ -47,9 +47,8 @@ def segment_sentences(documents: pd.DataFrame, progress: Progress = no_progress)
     return pd.DataFrame(rows, columns=SENTENCE_COLUMNS)
 
 
-def count_sentences(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    """documents + n_sentences: the `documents` table as published."""
-    counts = sentences.groupby("doc_id").size()
+def count_sentences(documents: pd.DataFrame, counts: pd.Series) -> pd.DataFrame:
+    """documents + n_sentences, from the sentence count of each doc_id."""
     return documents.assign(n_sentences=documents["doc_id"].map(counts).fillna(0).astype("int64"))
 
 
@@ -59,4 +58,12 @@ def build_documents(articles: pd.DataFrame, sentences: pd.DataFrame,
     their exact / near-duplicate groups (first article in path order names a group).
     `signatures`: MinHash hash values by doc_id, from an earlier run."""
     duplicates = group_near_duplicates(articles.sort_values("source_file", kind="stable"), signatures=signatures)
-    return count_sentences(articles, sentences).merge(duplicates, on="doc_id")
+    return next(document_batches([articles], sentences.groupby("doc_id").size(), duplicates))
+
+
+def document_batches(articles: Iterable[pd.DataFrame], sentence_counts: pd.Series,
+                     duplicates: pd.DataFrame) -> Iterator[pd.DataFrame]:
+    """Batches of articles -> the same batches of the `documents` table, given
+    each doc_id's sentence count and duplicate group (group_near_duplicates)."""
+    for batch in articles:
+        yield count_sentences(batch, sentence_counts).merge(duplicates, on="doc_id")

@@ -58,6 +58,25 @@ def sentence_layout(sentences: pd.DataFrame) -> pd.Series:
     return ordered.groupby("doc_id")["start_char"].agg(lambda s: ",".join(map(str, s)))
 
 
+def staged_sentence_layouts(files: list[Path]) -> pd.Series:
+    """sentence_layout of a sentences table on disk, computed by DuckDB without loading it."""
+    import duckdb
+
+    if not files:
+        return pd.Series(dtype="object")
+    paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
+    query = (f"SELECT doc_id, string_agg(CAST(start_char AS VARCHAR), ',' ORDER BY sentence_index) AS layout "
+             f"FROM read_parquet([{paths}], hive_partitioning = false) GROUP BY doc_id")
+    with duckdb.connect() as con:
+        return con.execute(query).df().set_index("doc_id")["layout"]
+
+
+def word_counts(articles: pd.DataFrame) -> pd.Series:
+    """doc_id -> whitespace-separated words of its text, in the articles' order."""
+    return pd.Series([len(text.split()) for text in articles["text"].tolist()], index=articles["doc_id"].tolist(),
+                     dtype="int64")
+
+
 @dataclass
 class NlpPlan:
     carried: list[str] = field(default_factory=list)  # doc_ids whose previous tokens are reused
@@ -70,17 +89,18 @@ class NlpPlan:
 
 
 def plan_nlp(
-    articles: pd.DataFrame,
-    sentences: pd.DataFrame,
-    previous_sentences: pd.DataFrame | None,
+    words: pd.Series,
+    layouts: pd.Series,
+    previous_layouts: pd.Series | None,
     previous_tokens_doc_ids: set[str],
     same_fingerprint: bool,
     shard_words: int = DEFAULT_SHARD_WORDS,
     workers: int = 1,
 ) -> NlpPlan:
     """Carry an article over when the previous version parsed the same text
-    (same doc_id) with the same sentence boundaries under the same model and
-    code; shard the others in input order, at most ~`shard_words` words each.
+    (same doc_id) with the same sentence boundaries (`layouts`, by
+    sentence_layout) under the same model and code; shard the others in input
+    order (the order of `words`: doc_id -> word_counts), at most ~`shard_words` words each.
 
     Shards are of equal size, and their number is a multiple of `workers`:
     with 9 shards on 2 workers, the last one would be parsed while a core idles."""
@@ -88,16 +108,16 @@ def plan_nlp(
         raise ValueError(f"shard_words must be positive, got {shard_words}")
     plan = NlpPlan()
     reusable: set[str] = set()
-    if same_fingerprint and previous_sentences is not None and previous_tokens_doc_ids:
-        now, before = sentence_layout(sentences), sentence_layout(previous_sentences)
-        common = now.index.intersection(before.index)
-        reusable = {d for d in common[(now[common] == before[common]).to_numpy()] if d in previous_tokens_doc_ids}
+    if same_fingerprint and previous_layouts is not None and previous_tokens_doc_ids:
+        common = layouts.index.intersection(previous_layouts.index)
+        same = (layouts[common] == previous_layouts[common]).to_numpy()
+        reusable = {d for d in common[same] if d in previous_tokens_doc_ids}
     to_parse = []
-    for doc_id, text in zip(articles["doc_id"], articles["text"]):
+    for doc_id, n in zip(words.index.tolist(), words.tolist()):
         if doc_id in reusable:
             plan.carried.append(doc_id)
         else:
-            to_parse.append((doc_id, len(text.split())))
+            to_parse.append((doc_id, n))
     if not to_parse:
         return plan
     total = sum(n for _, n in to_parse)

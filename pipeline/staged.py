@@ -59,11 +59,7 @@ class StagedTable:
 
     def query(self, select: str, rest: str = "") -> pd.DataFrame:
         """`SELECT <select> FROM <this table> <rest>` in DuckDB, without loading the table."""
-        import duckdb
-
-        with duckdb.connect() as con:
-            return con.execute(f"SELECT {select} FROM read_parquet({_quoted(self.path)}, hive_partitioning = false) "
-                               f"{rest}").df()
+        return query_staged(f"SELECT {select} FROM t {rest}", t=self)
 
     def count_where(self, condition: str) -> int:
         """Rows meeting a DuckDB SQL condition, counted without loading the table."""
@@ -109,6 +105,21 @@ def _kept_batches(file: pq.ParquetFile, columns: list[str] | None, excluded: pa.
             continue
         rows = file.read_row_group(group, columns=columns).filter(keep)
         yield from rows.to_batches(max_chunksize=batch_rows)
+
+
+def query_staged(sql: str, **tables: StagedTable) -> pd.DataFrame:
+    """A DuckDB query over staged tables, each a view under its keyword's
+    name (`query_staged("SELECT count(*) FROM s", s=sentences)`). DuckDB
+    spills past MERGE_MEMORY, so a join or group-by over a table of any size
+    holds bounded memory."""
+    import duckdb
+
+    with duckdb.connect() as con:
+        con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
+        for name, table in tables.items():
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quoted(table.path)}, "
+                        "hive_partitioning = false)")
+        return con.execute(sql).df()
 
 
 def _quoted(path: Path | str) -> str:

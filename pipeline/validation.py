@@ -8,6 +8,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from pipeline.staged import StagedTable, query_staged
+
 
 def span_mismatches(spans: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Rows whose offsets fall outside their document (or are missing) or whose
@@ -74,8 +76,20 @@ def duplicates(df: pd.DataFrame, key: str) -> pd.DataFrame:
     return df[df[key].duplicated(keep=False)]
 
 
-def sentence_count_mismatches(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataFrame:
-    counts = sentences.groupby("doc_id").size()
+def staged_duplicates(table: StagedTable, key: str) -> pd.DataFrame:
+    """duplicates() of a staged table, found by DuckDB without loading it."""
+    return query_staged(f'SELECT * FROM t WHERE "{key}" IN '
+                        f'(SELECT "{key}" FROM t GROUP BY 1 HAVING count(*) > 1)', t=table)
+
+
+def staged_orphans(child: StagedTable, key: str, parent: StagedTable, parent_key: str | None = None) -> pd.DataFrame:
+    """orphans() of staged tables, found by DuckDB without loading them."""
+    return query_staged(f'SELECT c.* FROM c ANTI JOIN p ON c."{key}" = p."{parent_key or key}" '
+                        f'WHERE c."{key}" IS NOT NULL', c=child, p=parent)
+
+
+def sentence_count_mismatches(documents: pd.DataFrame, counts: pd.Series) -> pd.DataFrame:
+    """Documents whose n_sentences is not their count of sentence rows (`counts`: doc_id -> rows)."""
     actual = documents["doc_id"].map(counts).fillna(0).astype("int64")
     return documents.loc[actual != documents["n_sentences"], ["doc_id", "source_file", "n_sentences"]].assign(
         counted=actual[actual != documents["n_sentences"]]

@@ -183,11 +183,6 @@ class Warehouse:
             raise FileNotFoundError(f"no committed version in {self.root}")
         return pq.read_table(self.table_files(table, version), columns=columns).to_pandas()
 
-    def read_rows(self, table: str, version: str, doc_ids: list[str]) -> pd.DataFrame:
-        """The rows of these documents only: files are sorted by doc_id with
-        small row groups, so the rest of the table is skipped, not read."""
-        return _read_doc_rows(self.table_files(table, version), doc_ids)
-
     def doc_ids(self, table: str, version: str) -> set[str]:
         return _doc_ids_in(self.table_files(table, version))
 

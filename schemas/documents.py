@@ -65,14 +65,11 @@ class DocumentsModel(ArticlesModel):
     duplicate_group: Series[str] = pa.Field(
         nullable=True,
         description="Exact or near-duplicate group (MinHash LSH over word 5-grams, Jaccard >= 0.8): the doc_id of "
-        "the group's first article in path order; null when the article has no duplicate. Never dropped.",
+        "the group's first article in path order; null when the article has no duplicate. Never dropped. "
+        "(That it names a document is the document check duplicate_groups_name_documents.)",
     )
     duplicate_similarity: Series[float] = pa.Field(
         nullable=True, ge=0, le=1,
         description="Estimated Jaccard similarity of the article's 5-grams to the group's first article "
         "(1.0 for that article); null when there is no group.",
     )
-
-    @pa.dataframe_check(error="duplicate_group must be the doc_id of a document")
-    def duplicate_group_exists(cls, df):
-        return df["duplicate_group"].isna() | df["duplicate_group"].isin(set(df["doc_id"]))

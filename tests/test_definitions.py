@@ -121,16 +121,41 @@ def _corrupting_events(real):
     return extract
 
 
+def _corrupting_sentences(real):
+    """The last sentence of each batch a character later than its text (the sentence model checks its length)."""
+    def segment(*args, **kwargs):
+        sentences = real(*args, **kwargs).copy()
+        sentences.loc[sentences.index[-1], ["start_char", "end_char"]] += 1
+        return sentences
+    return segment
+
+
+def _corrupting_documents(real):
+    """The last document miscounts its sentences and names a group no document has."""
+    def batches(*args):
+        for batch in real(*args):
+            batch = batch.copy()
+            batch.loc[batch.index[-1], "n_sentences"] += 1
+            batch.loc[batch.index[-1], "duplicate_group"] = "0123456789abcdef"
+            yield batch
+    return batches
+
+
 @pytest.mark.parametrize("corrupt, failing", [
+    ([("sentences", "segment_sentences", _corrupting_sentences)], {"sentence_spans_match_text"}),
+    ([("sentences", "document_batches", _corrupting_documents)],
+     {"document_sentence_counts", "duplicate_groups_name_documents"}),
     ([("nlp", "parse_documents", _corrupting_tokens)], {"token_spans_match_text"}),
     ([("entities", "link_entities", _corrupting_mentions)],
      {"entity_mention_spans_match_text", "entity_mentions_point_at_entities"}),
     ([("quotes", "extract_quotes", _corrupting_quotes), ("events", "extract_events", _corrupting_events)],
      {"quote_spans_match_text", "event_spans_and_ids_hold"}),
-], ids=["tokens", "entity_mentions", "quotes_and_events"])
+], ids=["sentences", "documents", "tokens", "entity_mentions", "quotes_and_events"])
 def test_span_checks_read_in_batches_still_catch_a_bad_row(tmp_path, monkeypatch, corrupt, failing):
     # Checks walk tables and texts a batch of articles at a time: a row of the last batch must still be seen.
     monkeypatch.setattr(pipeline.staged, "BATCH_ROWS", 300)
+    for module in ("assets.sentences", "assets.checks"):  # articles two at a time
+        monkeypatch.setattr(importlib.import_module(module), "TEXT_ROW_GROUP_SIZE", 2)
     for module_name, name, wrap in corrupt:
         module = importlib.import_module(f"assets.{module_name}")
         monkeypatch.setattr(module, name, wrap(getattr(module, name)))

@@ -13,7 +13,7 @@ import pytest
 import schemas
 from conftest import SEEDS, run_cli
 from pipeline.diff import KEYS
-from pipeline.shards import plan_nlp
+from pipeline.shards import plan_nlp, sentence_layout, staged_sentence_layouts, word_counts
 from pipeline.warehouse import Warehouse
 
 FULLER_NAME = """MP Luciana Berger warns of abuse
@@ -60,18 +60,33 @@ def seeds_input(tmp_path):
     return folder
 
 
+def _plan(articles, sentences, before, carried_tokens, **options):
+    return plan_nlp(word_counts(articles), sentence_layout(sentences),
+                    None if before is None else sentence_layout(before), carried_tokens, **options)
+
+
 def test_plan_carries_only_articles_whose_text_and_sentences_are_unchanged():
     articles = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "text": ["one two three"] * 4})
     sentences = pd.DataFrame({"doc_id": ["a", "b", "c", "d"], "sentence_index": [0] * 4, "start_char": [0] * 4})
     before = pd.DataFrame({"doc_id": ["a", "b", "c"], "sentence_index": [0, 0, 0], "start_char": [0, 0, 4]})
-    plan = plan_nlp(articles, sentences, before, {"a", "b", "c"}, same_fingerprint=True, shard_words=6)
+    plan = _plan(articles, sentences, before, {"a", "b", "c"}, same_fingerprint=True, shard_words=6)
     assert plan.carried == ["a", "b"]  # c's sentences moved, d is new
     assert plan.shards == [["c", "d"]]
     # another model or parsing code: everything is parsed again, in shards of about shard_words words
-    plan = plan_nlp(articles, sentences, before, {"a", "b", "c"}, same_fingerprint=False, shard_words=3)
+    plan = _plan(articles, sentences, before, {"a", "b", "c"}, same_fingerprint=False, shard_words=3)
     assert plan.carried == [] and plan.shards == [["a"], ["b"], ["c"], ["d"]]
     with pytest.raises(ValueError):
-        plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=0)
+        _plan(articles, sentences, None, set(), same_fingerprint=False, shard_words=0)
+
+
+def test_sentence_layouts_from_the_file_equal_those_from_the_table(tmp_path):
+    sentences = pd.DataFrame({"doc_id": ["b", "a", "b", "a", "c"], "sentence_index": [1, 0, 0, 1, 0],
+                              "start_char": [40, 0, 0, 12, 0]})
+    path = tmp_path / "sentences.parquet"
+    sentences.to_parquet(path)
+    pd.testing.assert_series_equal(staged_sentence_layouts([path]).sort_index(), sentence_layout(sentences),
+                                   check_names=False, check_index_type=False, check_dtype=False)
+    assert sentence_layout(sentences)["b"] == "0,40"
 
 
 def test_shards_are_even_and_a_multiple_of_the_workers():
@@ -79,15 +94,15 @@ def test_shards_are_even_and_a_multiple_of_the_workers():
     articles = pd.DataFrame({"doc_id": [f"d{i}" for i in range(len(sizes))],
                              "text": [" ".join(["w"] * n) for n in sizes]})
     sentences = pd.DataFrame({"doc_id": articles["doc_id"], "sentence_index": 0, "start_char": 0})
-    one = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=100)
+    one = _plan(articles, sentences, None, set(), same_fingerprint=False, shard_words=100)
     assert one.words == [80, 80, 90]  # three shards of ~83 words, not 100 + 100 + 50
-    two = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=100, workers=2)
+    two = _plan(articles, sentences, None, set(), same_fingerprint=False, shard_words=100, workers=2)
     assert len(two.shards) == 4 and max(two.words) - min(two.words) <= 50
     assert [d for shard in two.shards for d in shard] == list(articles["doc_id"])  # input order, nothing lost
-    many = plan_nlp(articles, sentences, None, set(), same_fingerprint=False, shard_words=1, workers=2)
+    many = _plan(articles, sentences, None, set(), same_fingerprint=False, shard_words=1, workers=2)
     assert len(many.shards) == len(sizes)  # never more shards than articles
     wordless = articles.assign(text="")  # cleaning can leave an article without words
-    plan = plan_nlp(wordless, sentences, None, set(), same_fingerprint=False, workers=2)
+    plan = _plan(wordless, sentences, None, set(), same_fingerprint=False, workers=2)
     assert plan.shards == [list(articles["doc_id"])]
 
 
