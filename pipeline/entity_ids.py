@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 from collections import defaultdict
+from collections.abc import Callable
 
 import pandas as pd
 
@@ -36,38 +37,44 @@ def alias_key(alias: str) -> str:
     return name_key(words)
 
 
+# Which articles entities were in: asked only of the few entities whose name several
+# previous entities share, so that nothing holds every entity's articles.
+EntityDocs = Callable[[set[int]], dict[int, set[str]]]  # entity indices -> their doc_ids
+PreviousDocs = Callable[[set[str]], dict[str, set[str]]]  # previous entity ids -> their doc_ids
+
+
 def assign_ids(
     entities: list[Entity], previous: pd.DataFrame | None,
-    assignment: dict | None = None, previous_mentions: pd.DataFrame | None = None,
+    entity_docs: EntityDocs | None = None, previous_docs: PreviousDocs | None = None,
 ) -> tuple[list[str], pd.DataFrame]:
     """-> (one id per entity, the change records against `previous`, the
-    previous version's entities table or None). With link_clusters'
-    `assignment` and the previous version's `entity_mentions`, a name shared
-    by several entities keeps, for each, the id of the one that was in the
-    same articles, whatever order the entities come in."""
+    previous version's entities table or None). Told which articles each
+    entity is in now (`entity_docs`) and was in (`previous_docs`: by the
+    previous version's `entity_mentions`), a name shared by several entities
+    keeps, for each, the id of the one that was in the same articles,
+    whatever order the entities come in."""
     by_key, by_alias, prev_name, prev_size = _previous_index(previous)
-    docs: list[set[str]] = [set() for _ in entities]
-    for (doc_id, _), (e, _, _) in (assignment or {}).items():
-        docs[e].add(doc_id)
-    previous_docs: dict[str, set[str]] = defaultdict(set)
-    if previous_mentions is not None:
-        for entity_id, doc_id in zip(previous_mentions["entity_id"].tolist(), previous_mentions["doc_id"].tolist()):
-            previous_docs[entity_id].add(doc_id)
     order = sorted(range(len(entities)), key=lambda i: (-entities[i].n_mentions, entities[i].key))
 
-    def candidates(i: int) -> tuple[list[str], list[str]]:
+    def candidates(i: int) -> tuple[set[str], set[str]]:
         """Previous ids of the same canonical name, and of related names: one whose canonical
         name is one of this entity's forms ("Corbyn" grown into "Jeremy Corbyn") or that had
-        one of its distinctive forms as an alias. Most articles in common first, then the biggest."""
-        e, kind, here = entities[i], coarse(entities[i].label), docs[i]
+        one of its distinctive forms as an alias."""
+        e, kind = entities[i], coarse(entities[i].label)
         same_name = by_key.get((kind, e.key), set())
         related = set().union(
             *(by_key.get((kind, k), set()) for k in e.alias_keys),
             *(by_alias.get((kind, k), set()) for k in e.alias_keys if _distinctive(k, kind))) - same_name
-        return tuple(sorted(group, key=lambda p: (-len(here & previous_docs.get(p, set())), -prev_size[p], p))
-                     for group in (same_name, related))
+        return same_name, related
 
-    found = {i: candidates(i) for i in order}  # both passes below ask for them
+    groups = {i: candidates(i) for i in order}
+    # Most articles in common first, then the biggest: articles matter only between several candidates.
+    ambiguous = {i for i, pair in groups.items() if max(map(len, pair)) > 1}
+    here = entity_docs(ambiguous) if entity_docs and ambiguous else {}
+    before = previous_docs({p for i in ambiguous for group in groups[i] for p in group}) \
+        if previous_docs and ambiguous else {}
+    found = {i: tuple(sorted(group, key=lambda p: (-len(here.get(i, set()) & before.get(p, set())), -prev_size[p], p))
+                      for group in pair) for i, pair in groups.items()}  # both passes below ask for them
 
     ids: list[str | None] = [None] * len(entities)
     claimed: dict[str, int] = {}
@@ -95,6 +102,29 @@ def assign_ids(
             claimed[pid] = i
         claimed[ids[i]] = i
     return ids, pd.DataFrame(changes, columns=CHANGE_COLUMNS)
+
+
+def docs_from_assignment(assignment: dict[tuple[str, int], tuple[int, str, float]]) -> EntityDocs:
+    """entity_docs from link_clusters' assignment."""
+    def of(indices: set[int]) -> dict[int, set[str]]:
+        found: dict[int, set[str]] = defaultdict(set)
+        for (doc_id, _), (e, _, _) in assignment.items():
+            if e in indices:
+                found[e].add(doc_id)
+        return found
+    return of
+
+
+def docs_from_mentions(mentions: pd.DataFrame | None) -> PreviousDocs:
+    """previous_docs from a version's entity_mentions (entity_id, doc_id)."""
+    def of(entity_ids: set[str]) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        if mentions is not None:
+            for entity_id, doc_id in zip(mentions["entity_id"].tolist(), mentions["doc_id"].tolist()):
+                if entity_id in entity_ids:
+                    found[entity_id].add(doc_id)
+        return found
+    return of
 
 
 def _distinctive(key: str, kind: str) -> bool:

@@ -8,12 +8,16 @@ person, an acronym ("JLM") the expansion some article defined, a short name
 more frequent spelling with a recorded confidence.
 
 Everything is blocked by key (dictionaries, no all-pairs comparison), so the
-cost grows with the number of mentions, not with its square.
+cost grows with the number of mentions, not with its square. Linking never
+holds the clusters themselves: a `Linker` reads them twice (label votes, then
+sums per name key) and keeps one `Part` per (kind, name key), so its memory
+grows with the names a corpus has, not with its articles.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pipeline.resolution import FUZZY_CONFIDENCE, near_miss_pairs, short_forms
@@ -29,10 +33,29 @@ class DocCluster:
     label: str
     name: str
     key: str  # canonical name key
-    # name keys of all its mentions, each once: a tuple holds a quarter of a set's memory,
-    # and linking holds every article's clusters (20,000 articles: 585,000)
-    alias_keys: tuple[str, ...]
+    alias_keys: tuple[str, ...]  # name keys of all its mentions, each once
     n_mentions: int
+
+
+@dataclass(slots=True)
+class Part:
+    """The clusters of one (kind, name key), summed: what linking needs of them.
+    Dicts keep the order in which clusters first brought a name or label (a
+    tie between labels goes to the one seen first)."""
+    key: str
+    n_clusters: int = 0
+    n_mentions: int = 0
+    alias_counts: dict[str, int] = field(default_factory=dict)  # alias key -> clusters using it
+    names: dict[str, int] = field(default_factory=dict)  # name -> mentions
+    labels: dict[str, int] = field(default_factory=dict)  # label -> mentions
+
+    def add(self, cluster: DocCluster, label: str) -> None:
+        self.n_clusters += 1
+        self.n_mentions += cluster.n_mentions
+        for key in cluster.alias_keys:
+            self.alias_counts[key] = self.alias_counts.get(key, 0) + 1
+        self.names[cluster.name] = self.names.get(cluster.name, 0) + cluster.n_mentions
+        self.labels[label] = self.labels.get(label, 0) + cluster.n_mentions
 
 
 @dataclass
@@ -40,17 +63,21 @@ class Entity:
     key: str
     label: str
     name: str
-    clusters: list[DocCluster] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
     link: str = "name"  # how its clusters were joined at corpus level, worst case
     confidence: float = 1.0
 
     @property
     def n_mentions(self) -> int:
-        return sum(c.n_mentions for c in self.clusters)
+        return sum(p.n_mentions for p in self.parts)
+
+    @property
+    def n_clusters(self) -> int:
+        return sum(p.n_clusters for p in self.parts)
 
     @property
     def alias_keys(self) -> set[str]:
-        return set().union(*(c.alias_keys for c in self.clusters))
+        return set().union(*(p.alias_counts for p in self.parts))
 
 
 def coarse(label: str) -> str:
@@ -58,42 +85,95 @@ def coarse(label: str) -> str:
     return "PLACE" if label in PLACE_LABELS else label
 
 
-def link_clusters(clusters: list[DocCluster]) -> tuple[list[Entity], dict[tuple[str, int], tuple[int, str, float]]]:
+class Linker:
+    """Links clusters read in two passes: `vote` every cluster, then `add`
+    every cluster, then `link`. Afterwards `entity_of` tells a cluster's
+    entity (entity index, link, confidence), or None for a role no article
+    ties to one person (left out rather than guessed)."""
+
+    def __init__(self) -> None:
+        self._votes: dict[str, Counter] = defaultdict(Counter)
+        self._decided: dict[str, str | None] | None = None
+        self._parts: dict[tuple[str, str], Part] = {}
+        self._linked: dict[tuple[str, str], tuple[int, str, float]] = {}
+        self.entities: list[Entity] = []
+
+    def vote(self, cluster: DocCluster) -> None:
+        self._votes[cluster.key][cluster.label] += cluster.n_mentions
+
+    def add(self, cluster: DocCluster) -> None:
+        label = self.label_of(cluster)
+        ident = (coarse(label), cluster.key)
+        part = self._parts.get(ident)
+        if part is None:
+            part = self._parts[ident] = Part(cluster.key)
+        part.add(cluster, label)
+
+    def label_of(self, cluster: DocCluster) -> str:
+        """The same name typed differently in different articles ("Corbyn" ORG in
+        one, PERSON elsewhere) takes the label most of its mentions carry, when
+        that majority is clear (two thirds)."""
+        if self._decided is None:
+            self._decided = {key: _clear_label(labels) for key, labels in self._votes.items()}
+            self._votes.clear()
+        label = self._decided[cluster.key]
+        return label if label is not None and coarse(label) != coarse(cluster.label) else cluster.label
+
+    def link(self) -> list[Entity]:
+        entities = {ident: Entity(key=part.key, label="", name="", parts=[part]) for ident, part in self._parts.items()}
+        merged_into = _short_form_targets(entities)
+        merged_into.update(_near_miss_targets(entities, merged_into))
+        final = _merge_groups(entities, merged_into)
+        for ident, target in final.items():
+            if target != ident:
+                entities[target].parts.extend(entities[ident].parts)
+                entities[ident].parts = []
+        # A role no article ties to one person ("the prime minister" in a corpus of two
+        # governments) is no entity: its mentions are left out rather than guessed.
+        kept = [ident for ident, e in entities.items() if e.parts and not e.key.startswith("role:")]
+        index = {ident: n for n, ident in enumerate(kept)}
+        for ident in entities:
+            if final[ident] in index:
+                link, confidence = ("name", 1.0) if final[ident] == ident else merged_into.get(ident, (None, "alias", 1.0))[1:]
+                self._linked[ident] = (index[final[ident]], link, confidence)
+        self.entities = [entities[ident] for ident in kept]
+        for e in self.entities:
+            e.name = _canonical_name(e)
+            labels = Counter()
+            for part in e.parts:
+                for label, n in part.labels.items():
+                    labels[label] += n
+            e.label = labels.most_common(1)[0][0]
+        self._parts.clear()
+        return self.entities
+
+    def entity_of(self, cluster: DocCluster) -> tuple[int, str, float] | None:
+        return self._linked.get((coarse(self.label_of(cluster)), cluster.key))
+
+
+def link_clusters(clusters: Iterable[DocCluster]) -> tuple[list[Entity], dict[tuple[str, int], tuple[int, str, float]]]:
     """-> (entities, {(doc_id, cluster): (entity index, link, confidence)}); link
     says how the cluster joined its entity at corpus level (name | surname | alias | near_miss).
     Clusters of untied roles that found no entity are not in the assignment."""
-    _harmonise_labels(clusters)
-    entities: dict[tuple[str, str], Entity] = {}
-    origin: dict[tuple[str, int], tuple[str, str]] = {}
+    clusters = list(clusters)
+    linker = Linker()
     for c in clusters:
-        ident = (coarse(c.label), c.key)
-        entities.setdefault(ident, Entity(key=c.key, label=c.label, name=c.name)).clusters.append(c)
-        origin[(c.doc_id, c.cluster)] = ident
-    merged_into = _short_form_targets(entities)
-    merged_into.update(_near_miss_targets(entities, merged_into))
-    final = _merge_groups(entities, merged_into)
-    for ident, target in final.items():
-        if target != ident:
-            entities[target].clusters.extend(entities[ident].clusters)
-            entities[ident].clusters = []
-    # A role no article ties to one person ("the prime minister" in a corpus of two
-    # governments) is no entity: its mentions are left out rather than guessed.
-    kept = [ident for ident, e in entities.items() if e.clusters and not e.key.startswith("role:")]
-    index = {ident: n for n, ident in enumerate(kept)}
-    assignment = {}
-    for member, ident in origin.items():
-        if final[ident] not in index:
-            continue
-        link, confidence = ("name", 1.0) if final[ident] == ident else merged_into.get(ident, (None, "alias", 1.0))[1:]
-        assignment[member] = (index[final[ident]], link, confidence)
-    result = [entities[ident] for ident in kept]
-    for e in result:
-        e.name = _canonical_name(e)
-        labels = Counter()
-        for c in e.clusters:
-            labels[c.label] += c.n_mentions
-        e.label = labels.most_common(1)[0][0]
-    return result, assignment
+        linker.vote(c)
+    for c in clusters:
+        linker.add(c)
+    entities = linker.link()
+    assignment = {(c.doc_id, c.cluster): found for c in clusters if (found := linker.entity_of(c)) is not None}
+    return entities, assignment
+
+
+def _clear_label(labels: Counter) -> str | None:
+    by_kind = Counter()
+    for label, n in labels.items():
+        by_kind[coarse(label)] += n
+    kind, n = by_kind.most_common(1)[0]
+    if n * 3 < 2 * sum(by_kind.values()):
+        return None
+    return max((lab for lab in labels if coarse(lab) == kind), key=labels.get)
 
 
 def _merge_groups(entities: dict, merged_into: dict) -> dict:
@@ -121,27 +201,6 @@ def _merge_groups(entities: dict, merged_into: dict) -> dict:
     return final
 
 
-def _harmonise_labels(clusters: list[DocCluster]) -> None:
-    """The same name typed differently in different articles ("Corbyn" ORG in
-    one, PERSON elsewhere) takes the label most of its mentions carry, when
-    that majority is clear (two thirds)."""
-    votes: dict[str, Counter] = defaultdict(Counter)
-    for c in clusters:
-        votes[c.key][c.label] += c.n_mentions
-    decided: dict[str, str | None] = {}
-    for key, labels in votes.items():
-        by_kind = Counter()
-        for label, n in labels.items():
-            by_kind[coarse(label)] += n
-        kind, n = by_kind.most_common(1)[0]
-        clear = n * 3 >= 2 * sum(by_kind.values())
-        decided[key] = max((lab for lab in labels if coarse(lab) == kind), key=labels.get) if clear else None
-    for c in clusters:
-        label = decided[c.key]
-        if label is not None and coarse(label) != coarse(c.label):
-            c.label = label
-
-
 def _short_form_targets(entities: dict[tuple[str, str], Entity]) -> dict:
     """Entities whose key is a short form (surname, acronym, alias) of exactly one fuller entity."""
     by_alias: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -156,12 +215,17 @@ def _short_form_targets(entities: dict[tuple[str, str], Entity]) -> dict:
         words = e.key.split()
         if ident[0] == "PERSON" and len(words) >= 2:
             by_surname[words[-1]].add(ident)
-    support: dict[tuple[str, tuple], int] = Counter()  # (alias key, entity): clusters of the entity using it
+    # (alias key, entity): the entity's clusters using that key, or a short form of their own
+    # key (every cluster of an entity has the entity's key here: each entity is one Part)
+    support: dict[tuple[str, tuple], int] = Counter()
     for ident, e in entities.items():
-        for c in e.clusters:
-            shorter = short_forms(c.key) if ident[0] == "ORG" else []
-            for key in set(c.alias_keys).union(shorter) - {e.key}:
-                support[(key, ident)] += 1
+        (part,) = e.parts
+        shorter = set(short_forms(e.key)) if ident[0] == "ORG" else set()
+        for key, n in part.alias_counts.items():
+            if key != e.key and key not in shorter:
+                support[(key, ident)] += n
+        for key in shorter - {e.key}:
+            support[(key, ident)] += part.n_clusters
     targets = {}
     for ident, e in entities.items():
         if ident[0] == "PERSON" and len(e.key.split()) == 1 and not e.key.startswith("role:"):
@@ -178,7 +242,7 @@ def _short_form_targets(entities: dict[tuple[str, str], Entity]) -> dict:
         target = ranked[0]
         # A big entity joins another only on corroborated evidence: one article's
         # parse error ("Little Britain" holding "Britain") must not swallow Britain.
-        if link == "alias" and len(e.clusters) > 2 and support[(e.key, target)] < 2:
+        if link == "alias" and e.n_clusters > 2 and support[(e.key, target)] < 2:
             continue
         targets[ident] = (target, link, 1.0)
     return targets
@@ -204,7 +268,8 @@ def _near_miss_targets(entities: dict[tuple[str, str], Entity], already: dict) -
 def _canonical_name(e: Entity) -> str:
     """The fullest form: most words, then the one most mentions use."""
     weight = Counter()
-    named = [c for c in e.clusters if not c.key.startswith("role:")] or e.clusters
-    for c in named:
-        weight[c.name] += c.n_mentions
+    named = [p for p in e.parts if not p.key.startswith("role:")] or e.parts
+    for part in named:
+        for name, n in part.names.items():
+            weight[name] += n
     return max(weight, key=lambda n: (len(n.split()) if not n.isupper() else 0, weight[n], n))

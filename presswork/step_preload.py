@@ -51,7 +51,7 @@ def _warm() -> None:
     try:
         from pipeline.nlp import MODEL_ENV, blank_vocab, load_pipeline
 
-        blank_vocab()  # quotes and events rebuild Docs on it
+        blank_vocab()  # imports what quotes and events rebuild Docs with
         load_pipeline(os.environ.get(MODEL_ENV) or None)  # the NLP shards' model (lru-cached)
     except Exception:
         pass

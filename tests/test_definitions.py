@@ -108,10 +108,13 @@ def _corrupting_quotes(real):
 
 def _corrupting_mentions(real):
     """The last mention's text is wrong and the first mention is lost (its entity's counts then disagree)."""
-    def link(*args, **kwargs):
-        mentions, entities, changes = real(*args, **kwargs)
-        return _corrupt_last_row(mentions).iloc[1:], entities, changes
-    return link
+    class Corrupted(real):
+        def mention_batches(self, *args, **kwargs):
+            batches = list(super().mention_batches(*args, **kwargs))
+            batches[-1] = _corrupt_last_row(batches[-1])
+            batches[0] = batches[0].iloc[1:]
+            yield from batches
+    return Corrupted
 
 
 def _corrupting_events(real):
@@ -146,7 +149,7 @@ def _corrupting_documents(real):
     ([("sentences", "document_batches", _corrupting_documents)],
      {"document_sentence_counts", "duplicate_groups_name_documents"}),
     ([("nlp", "parse_documents", _corrupting_tokens)], {"token_spans_match_text"}),
-    ([("entities", "link_entities", _corrupting_mentions)],
+    ([("entities", "LinkedCorpus", _corrupting_mentions)],
      {"entity_mention_spans_match_text", "entity_mentions_point_at_entities"}),
     ([("quotes", "extract_quotes", _corrupting_quotes), ("events", "extract_events", _corrupting_events)],
      {"quote_spans_match_text", "event_spans_and_ids_hold"}),

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import SEEDS, run_cli
 from pipeline.entities import extract_entities
-from pipeline.entity_ids import assign_ids
+from pipeline.entity_ids import assign_ids, docs_from_assignment, docs_from_mentions
 from pipeline.linking import DocCluster, link_clusters
 from pipeline.mentions import find_mentions
 from pipeline.nlp import load_pipeline
@@ -293,7 +293,8 @@ def test_ids_do_not_move_between_entities_that_are_still_there():
 
     def version(clusters, previous=None, previous_mentions=None):
         entities, assignment = link_clusters(clusters)
-        ids, changes = assign_ids(entities, previous, assignment, previous_mentions)
+        ids, changes = assign_ids(entities, previous, docs_from_assignment(assignment),
+                                  docs_from_mentions(previous_mentions))
         table = pd.DataFrame({"entity_id": ids, "name": [e.name for e in entities],
                               "type": [e.label for e in entities], "aliases": [[e.name] for e in entities],
                               "n_mentions": [e.n_mentions for e in entities]})
