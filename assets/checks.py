@@ -139,7 +139,7 @@ def token_checks(tokens: StagedTable, articles: StagedTable):
 
 
 ENTITY_INS = {"entity_mentions": dg.AssetIn("entity_mentions", input_manager_key=STAGED_TABLE_LOADER),
-              "entities": dg.AssetIn("entities"), **_STAGED_ARTICLES}
+              "entities": dg.AssetIn("entities", input_manager_key=STAGED_TABLE_LOADER), **_STAGED_ARTICLES}
 
 
 @dg.multi_asset_check(ins=ENTITY_INS, specs=_specs(
@@ -150,17 +150,14 @@ ENTITY_INS = {"entity_mentions": dg.AssetIn("entity_mentions", input_manager_key
      "Foreign key entity_mentions.entity_id -> entities.entity_id, and each entity's n_mentions / n_docs "
      "equal its rows in entity_mentions."),
 ))
-def entity_checks(entity_mentions: StagedTable, entities: pd.DataFrame, articles: StagedTable):
-    spans, orphaned, counts = [], [], []
-    for batch, texts in _with_texts(entity_mentions.batches(), articles):
-        spans.append(validation.span_mismatches(batch, texts))
-        orphaned.append(validation.orphans(batch, "entity_id", entities))
-        counts.append(validation.mention_counts(batch))
-    counted = pd.concat(counts).groupby(level=0).sum() if counts else validation.mention_counts(
-        pd.DataFrame({"entity_id": [], "doc_id": []}))
-    yield _result(_batched(spans), "text == documents.text[start:end]", "entity_mention_spans_match_text",
-                  "entity_mentions")
-    yield _result(_batched([*orphaned, validation.entity_count_mismatches(entities, counted)]),
+def entity_checks(entity_mentions: StagedTable, entities: StagedTable, articles: StagedTable):
+    yield _result(_batched(_span_mismatches(entity_mentions.batches(), articles)), "text == documents.text[start:end]",
+                  "entity_mention_spans_match_text", "entity_mentions")
+    counted = query_staged("SELECT entity_id, count(*) AS n_mentions, count(DISTINCT doc_id) AS n_docs FROM m "
+                           "GROUP BY entity_id", m=entity_mentions).set_index("entity_id")
+    yield _result(_batched([validation.staged_orphans(entity_mentions, "entity_id", entities),
+                            validation.entity_count_mismatches(
+                                entities.read(columns=["entity_id", "name", "n_mentions", "n_docs"]), counted)]),
                   "entity_id exists; n_mentions and n_docs match entity_mentions",
                   "entity_mentions_point_at_entities", "entity_mentions")
 

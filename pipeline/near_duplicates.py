@@ -1,9 +1,10 @@
 """Exact and near-duplicate articles: syndicated copies, light rewrites.
 
-Each article becomes a MinHash of its word 5-grams (datasketch); a MinHash
-LSH index proposes candidate pairs above the similarity threshold, and a
-candidate joins a group only if its estimated Jaccard similarity to an
-article already in the group reaches the threshold. Duplicates are recorded,
+Each article becomes a MinHash of its word 5-grams (datasketch); articles
+sharing a locality-sensitive band of it (datasketch's MinHashLSH bands for
+the similarity threshold) are candidate pairs, and a candidate joins a group
+only if its estimated Jaccard similarity to the group's first article
+reaches the threshold. Duplicates are recorded,
 never dropped: the group id is the doc_id of the group's first article in
 input order, and the similarity is to that article.
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 from pipeline.warehouse import store_in_cache
 
@@ -59,37 +60,55 @@ def group_near_duplicates(articles: pd.DataFrame, threshold: float = DEFAULT_THR
     """articles (doc_id, text, in input order) -> doc_id, duplicate_group (null
     for an article with no duplicate), duplicate_similarity. `signatures`
     (doc_id -> MinHash hash values of its text) spares hashing those texts
-    again; with a signature for every article, `text` may be left out."""
+    again; with a signature for every article, `text` may be left out.
+
+    The candidates of an article are the earlier ones sharing an LSH band with
+    it, with datasketch's bands for this threshold; each joins the group, among
+    its candidates', of highest similarity to the group's first article (ties:
+    the earliest group). The signatures are one array and the bands are matched
+    by sorting, not kept in an index of a set per band value: at 100,000
+    articles that index (MinHashLSH) held some 330 MB."""
     if not 0 < threshold <= 1:
         raise ValueError(f"threshold must be in (0, 1], got {threshold}")
     signatures = signatures or {}
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    hashes: dict[str, MinHash] = {}
-    group_of: dict[str, str] = {}
-    similarity: dict[str, float] = {}
-    texts = articles["text"] if "text" in articles else [None] * len(articles)
-    for doc_id, text in zip(articles["doc_id"], texts):
+    ids = articles["doc_id"].tolist()
+    texts = articles["text"].tolist() if "text" in articles else [None] * len(ids)
+    matrix = np.empty((len(ids), NUM_PERM), dtype=np.uint32)  # datasketch's hash values are 32-bit
+    for row, (doc_id, text) in enumerate(zip(ids, texts)):
         known = signatures.get(doc_id)
-        m = minhash(text) if known is None else LeanMinHash(seed=SEED, hashvalues=known, scheme=SCHEME)
+        matrix[row] = minhash(text).hashvalues if known is None else known
+    group_of: dict[int, int] = {}
+    similarity: dict[int, float] = {}
+    for row, earlier in sorted(_band_candidates(matrix, threshold).items()):
         best_group, best = None, 0.0
-        for other in lsh.query(m):
-            group = group_of.get(other, other)
-            score = m.jaccard(hashes[group])  # to the group's first article, the one its id names
+        for group in sorted({group_of.get(other, other) for other in earlier}):
+            score = np.count_nonzero(matrix[row] == matrix[group]) / NUM_PERM  # to the group's first article
             if score >= threshold and score > best:
                 best_group, best = group, score
         if best_group is not None:
-            group_of[doc_id] = best_group
+            group_of[row] = best_group
             group_of.setdefault(best_group, best_group)
-            similarity[doc_id] = best
+            similarity[row] = best
             similarity[best_group] = 1.0
-        hashes[doc_id] = m
-        lsh.insert(doc_id, m)
-    ids = list(articles["doc_id"])
     return pd.DataFrame({
         "doc_id": ids,
-        "duplicate_group": [group_of.get(d) for d in ids],
-        "duplicate_similarity": np.array([similarity.get(d, np.nan) for d in ids], dtype="float64"),
+        "duplicate_group": [ids[group_of[row]] if row in group_of else None for row in range(len(ids))],
+        "duplicate_similarity": np.array([similarity.get(row, np.nan) for row in range(len(ids))], dtype="float64"),
     }, columns=DUPLICATE_COLUMNS)
+
+
+def _band_candidates(matrix: np.ndarray, threshold: float) -> dict[int, list[int]]:
+    """row -> the earlier rows sharing at least one LSH band with it (bands as datasketch's MinHashLSH cuts them)."""
+    candidates: dict[int, set[int]] = {}
+    for start, end in MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges:
+        band = np.ascontiguousarray(matrix[:, start:end]).view(np.dtype((np.void, 4 * (end - start)))).ravel()
+        _, bucket = np.unique(band, return_inverse=True)
+        order = np.argsort(bucket, kind="stable")  # rows of one bucket together, in input order
+        edges = np.flatnonzero(np.diff(bucket[order])) + 1
+        for members in np.split(order, edges):
+            for n in range(1, len(members)):
+                candidates.setdefault(int(members[n]), set()).update(members[:n].tolist())
+    return {row: sorted(earlier) for row, earlier in candidates.items()}
 
 
 class SignatureCache:

@@ -83,12 +83,22 @@ def model_info(name: str | None = None) -> dict:
     }
 
 
+# A vocabulary keeps every string and lexeme it has seen: one kept for a whole run grows
+# with the corpus, and a new one per batch makes every lexeme again (a third of the time
+# spent building the BBC folder's Docs). So one is kept until it holds this many strings.
+VOCAB_MAX_STRINGS = 200_000
+_vocab = None
+
+
 def blank_vocab():
     """Enough vocabulary to rebuild parsed Docs from the tokens table, without
-    loading any model weights. A new, empty one for each batch of Docs: a
-    vocabulary keeps every string and lexeme it has seen, so one kept for a
-    whole run would grow with the corpus (and making one takes 0.1 ms)."""
-    return create_vocab("en", English.Defaults)
+    loading any model weights: the process's current one, or a new, empty one
+    once the current one holds VOCAB_MAX_STRINGS strings (Docs built on the
+    old one keep it)."""
+    global _vocab
+    if _vocab is None or len(_vocab.strings) > VOCAB_MAX_STRINGS:
+        _vocab = create_vocab("en", English.Defaults)
+    return _vocab
 
 
 # spaCy's parser needs ~1 GB per 100,000 characters of one Doc: longer

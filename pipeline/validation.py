@@ -108,16 +108,10 @@ def uncovered_text(documents: pd.DataFrame, sentences: pd.DataFrame) -> pd.DataF
     return documents.loc[expected != nonspace, ["doc_id", "source_file"]]
 
 
-def mention_counts(mentions: pd.DataFrame) -> pd.DataFrame:
-    """entity_id -> n_mentions, n_docs of these mention rows. Counts of batches
-    that never split an article add up to the counts of the whole table."""
-    return mentions.groupby("entity_id").agg(n_mentions=("doc_id", "size"), n_docs=("doc_id", "nunique"))
-
-
 def entity_count_mismatches(entities: pd.DataFrame, counts: pd.DataFrame) -> pd.DataFrame:
     """Entities whose n_mentions / n_docs disagree with their entity_mentions
-    rows, counted by mention_counts (an entity without mentions counts 0 and
-    fails: n_mentions >= 1)."""
+    rows, counted in `counts` (entity_id -> n_mentions, n_docs; an entity
+    without mentions counts 0 and fails: n_mentions >= 1)."""
     n_mentions = entities["entity_id"].map(counts["n_mentions"]).fillna(0).astype("int64")
     n_docs = entities["entity_id"].map(counts["n_docs"]).fillna(0).astype("int64")
     bad = (n_mentions != entities["n_mentions"]) | (n_docs != entities["n_docs"])

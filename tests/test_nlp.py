@@ -82,6 +82,24 @@ def test_docs_rebuild_in_small_chunks_and_from_shuffled_rows(monkeypatch, parsed
         assert all(doc.text == texts[doc_id] for doc_id, doc in rebuilt)
 
 
+def test_the_rebuild_vocabulary_is_replaced_once_it_holds_too_many_strings(monkeypatch, parsed):
+    """One vocabulary kept for a whole run grows with every string of the corpus."""
+    import pipeline.nlp
+
+    _, _, tokens = parsed
+    monkeypatch.setattr(pipeline.nlp, "_vocab", None)
+    monkeypatch.setattr(pipeline.nlp, "VOCAB_MAX_STRINGS", 500)
+    first = blank_vocab()
+    assert blank_vocab() is first  # still small: kept, its lexemes made once
+    docs = [doc for _, doc in docs_from_tokens(tokens, first)]
+    assert len(first.strings) > 500
+    second = blank_vocab()
+    assert second is not first and len(second.strings) == 0
+    assert all(doc.vocab is first for doc in docs)  # Docs already built keep theirs
+    again = [doc for _, doc in docs_from_tokens(tokens, second)]
+    assert [doc.to_json() for doc in again] == [doc.to_json() for doc in docs]
+
+
 def test_long_documents_are_parsed_in_pieces_with_exact_offsets(monkeypatch, parsed):
     import pipeline.nlp
 
