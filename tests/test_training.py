@@ -14,6 +14,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "training"))
 
 import build_static_vectors  # noqa: E402
+import mention_replacement  # noqa: E402
 import teacher_ner  # noqa: E402
 import train_model  # noqa: E402
 
@@ -142,3 +143,24 @@ def test_building_the_vectors_without_the_word_list_packages_says_what_to_instal
     # the packages of the train extra may be missing too (a fresh clone installs only the test extra)
     with pytest.raises(SystemExit, match=r"pip install .*no-such-word-lists==1\.0 \(or pip install -e '\.\[train\]'\)"):
         build_static_vectors.require_training_packages()
+
+
+def test_mention_replacement_swaps_names_for_names_of_the_same_label_and_keeps_the_rest():
+    import random
+
+    import spacy
+    from spacy.tokens import Doc, Span
+
+    vocab = spacy.blank("en").vocab
+    doc = Doc(vocab, words=["Corbyn", "met", "the", "Board", "of", "Deputies", "in", "London", "."],
+              spaces=[True] * 7 + [False, False], sent_starts=[True] + [False] * 8)
+    doc.ents = [Span(doc, 0, 1, "PERSON"), Span(doc, 3, 6, "ORG"), Span(doc, 7, 8, "GPE")]
+    names = {"PERSON": [["Jackie", "Walker"]], "ORG": [["JLM"]], "GPE": [["Manchester"]]}
+    swapped = mention_replacement.replace_mentions(doc, names, prob=1.0, rng=random.Random(0))
+    assert swapped.text == "Jackie Walker met the JLM in Manchester."
+    assert [(e.text, e.label_) for e in swapped.ents] == [("Jackie Walker", "PERSON"), ("JLM", "ORG"),
+                                                          ("Manchester", "GPE")]
+    assert [t.is_sent_start for t in swapped] == [True] + [False] * (len(swapped) - 1)
+    kept = mention_replacement.replace_mentions(doc, names, prob=0.0, rng=random.Random(0))
+    assert kept.text == doc.text and [(e.start, e.end, e.label_) for e in kept.ents] == \
+        [(e.start, e.end, e.label_) for e in doc.ents]

@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -196,7 +197,7 @@ def spacy_train(config: Path, out: Path, train: Path, dev: Path, max_steps: int,
         shutil.rmtree(out)
     cmd = [
         sys.executable, "-m", "spacy", "train", str(config),
-        *(["--code", str(REPO / "training" / "numpy_blas_gemm.py")] if numpy_blas else []),
+        "--code", str(REPO / "training" / "recipe_code.py"),
         "--output", str(out),
         "--paths.train", str(train),
         "--paths.dev", str(dev),
@@ -204,7 +205,7 @@ def spacy_train(config: Path, out: Path, train: Path, dev: Path, max_steps: int,
         "--training.max_steps", str(max_steps),
         *extra,
     ]
-    env = {**os.environ}
+    env = {**os.environ, "PRESSWORK_NUMPY_BLAS": "1" if numpy_blas else "0"}
     for k, v in SINGLE_THREAD_ENV.items():
         env.setdefault(k, v)
     log("running: " + " ".join(cmd))
@@ -220,6 +221,26 @@ def static_vectors_dir(work: Path) -> Path:
 def static_vectors_override(work: Path) -> list[str]:
     """Every NER training reads the vectors the `vectors` stage built."""
     return ["--paths.vectors", str(static_vectors_dir(work))]
+
+
+def ner_training_data(work: Path, with_valid: bool) -> Path:
+    """CoNLL train, or (with_valid) a folder holding train and valid: spaCy reads every .spacy file of a folder."""
+    if not with_valid:
+        return work / "conll_train.spacy"
+    both = work / "ner_train_with_valid"
+    shutil.rmtree(both, ignore_errors=True)
+    both.mkdir()
+    for name in ("conll_train.spacy", "conll_dev.spacy"):
+        shutil.copy(work / name, both / name)
+    return both
+
+
+def mention_replacement_override(work: Path, level: float) -> list[str]:
+    if not level:
+        return []
+    augmenter = {"@augmenters": "presswork.mention_replacement.v1", "level": level, "prob": 0.5,
+                 "pool": str(work / "conll_train.spacy")}
+    return ["--corpora.train.augmenter", json.dumps(augmenter)]
 
 
 def stage_ner_silver(args, work: Path) -> Path:
@@ -322,6 +343,12 @@ def main(argv=None) -> int:
                     help="DocBin of teacher-labelled news (training/teacher_ner.py) the NER also trains on")
     ap.add_argument("--ner-silver-steps", type=int, default=6000,
                     help="with --silver: steps on CoNLL train + silver before the CoNLL-only fine-tune")
+    ap.add_argument("--ner-with-valid", action="store_true",
+                    help="train the NER on CoNLL train and valid (valid still selects the checkpoint, so its "
+                         "dev score is no longer held out)")
+    ap.add_argument("--mention-replacement", type=float, default=0.0, metavar="LEVEL",
+                    help="this share of NER training documents is also seen with half its entity names swapped "
+                         "for other names of the same label from CoNLL train (training/mention_replacement.py)")
     args = ap.parse_args(argv)
 
     work = args.work.resolve()
@@ -345,8 +372,9 @@ def main(argv=None) -> int:
             config = stage_ner_silver(args, work)
         # a sourced NER keeps its architecture: only training settings carry over to the fine-tune
         ner_override = [o for o in args.ner_override if not (args.silver and o.startswith("components."))]
-        spacy_train(config, work / "ner_model", work / "conll_train.spacy", work / "conll_dev.spacy",
-                    ner_steps, static_vectors_override(work) + overrides(ner_override), args.numpy_blas)
+        spacy_train(config, work / "ner_model", ner_training_data(work, args.ner_with_valid), work / "conll_dev.spacy",
+                    ner_steps, static_vectors_override(work) + overrides(ner_override)
+                    + mention_replacement_override(work, args.mention_replacement), args.numpy_blas)
     if "assemble" in stages:
         info = {
             "ud_config": str(args.ud_config.relative_to(REPO) if REPO in args.ud_config.resolve().parents else args.ud_config),
@@ -357,6 +385,7 @@ def main(argv=None) -> int:
             "numpy_blas": args.numpy_blas,
             "silver": {"file": args.silver.name, "sha256": sha256(args.silver)} if args.silver else None,
             "ner_silver_steps": args.ner_silver_steps if args.silver else None,
+            "ner_with_valid": args.ner_with_valid, "mention_replacement": args.mention_replacement,
         }
         stage_assemble(work / "ud_model" / "model-best", work / "ner_model" / "model-best", args.out, info)
     return 0
