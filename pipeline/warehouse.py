@@ -438,8 +438,16 @@ def _doc_ids_in(files: list[Path]) -> set[str]:
 
 
 def _read_doc_rows(files: list[Path], doc_ids: list[str]) -> pd.DataFrame:
+    """The rows of these documents. Files are sorted by doc_id, and the range
+    of the ids lets the reader skip every row group outside it by its
+    statistics, which `isin` alone does not (it decoded the whole file: 20,000
+    articles' texts to parse a shard of 190)."""
     dataset = ds.dataset([str(f) for f in files], format="parquet")
-    return dataset.to_table(filter=pc.field("doc_id").isin(list(doc_ids))).to_pandas()
+    if not doc_ids:
+        return dataset.schema.empty_table().to_pandas()
+    doc_id = pc.field("doc_id")
+    wanted = (doc_id >= min(doc_ids)) & (doc_id <= max(doc_ids)) & doc_id.isin(list(doc_ids))
+    return dataset.to_table(filter=wanted).to_pandas()
 
 
 def _owner_alive(staging: Path) -> bool:

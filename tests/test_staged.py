@@ -116,6 +116,37 @@ def test_batch_readers_hold_a_batch_not_the_file(tmp_path):
         assert peak_allocated(batches) < path.stat().st_size / 4
 
 
+def test_reading_a_few_documents_decodes_only_their_row_groups(tmp_path):
+    """A parse shard reads its articles from the staged table: the row groups
+    holding them, not every article's text (pyarrow's `isin` filter alone
+    does not skip row groups)."""
+    import json
+    import subprocess
+    import sys
+
+    from conftest import REPO
+    from pipeline.warehouse import _read_doc_rows
+
+    n = 8000
+    texts = pd.DataFrame({"doc_id": [f"{i:016x}" for i in range(n)],
+                          "text": [" ".join(f"w{(i * 7919 + j * 104729) % 1_000_003}" for j in range(300))
+                                   for i in range(n)]})
+    path = tmp_path / "articles.parquet"
+    write_parquet(texts, path, row_group_size=100)
+    wanted = texts["doc_id"].iloc[4010:4190].tolist()  # three row groups
+    rows = _read_doc_rows([path], wanted)
+    assert rows["doc_id"].tolist() == wanted
+    assert rows.equals(texts.iloc[4010:4190].reset_index(drop=True))
+    # the peak of Arrow's memory pool, in a process of its own (a pool's peak cannot be reset)
+    peak = subprocess.run([sys.executable, "-c", (
+        "import sys, json, pyarrow as pa; sys.path.insert(0, sys.argv[1]); "
+        "from pipeline.warehouse import _read_doc_rows; "
+        "_read_doc_rows([sys.argv[2]], json.loads(sys.argv[3])); print(pa.default_memory_pool().max_memory())"),
+        str(REPO), str(path), json.dumps(wanted)], capture_output=True, text=True, check=True).stdout
+    assert int(peak) < path.stat().st_size / 4
+    assert _read_doc_rows([path], []).empty
+
+
 def test_frame_doc_batches_never_split_a_document(seed_tokens):
     batches = list(frame_doc_batches(seed_tokens, batch_rows=250))
     assert pd.concat(batches).equals(seed_tokens)
