@@ -18,7 +18,7 @@ def dataset_version(
     context: dg.AssetExecutionContext, settings: PressworkSettings, nlp_model: NlpModel
 ) -> dg.MaterializeResult:
     warehouse = settings.warehouse
-    documents = warehouse.read_staged(context.run.run_id, "documents")
+    documents = warehouse.read_staged(context.run.run_id, "documents", columns=["source_file", "content_sha256"])
     rejected = warehouse.read_staged(context.run.run_id, "rejected")
     model = nlp_model.info()
     info = run_info(

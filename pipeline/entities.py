@@ -20,6 +20,7 @@ import pyarrow.parquet as pq
 from spacy.tokens import Doc
 
 from pipeline import staged
+from pipeline.staged import query_staged
 from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, PreviousDocs, assign_ids, docs_from_mentions
 from pipeline.linking import DocCluster, Linker
@@ -243,12 +244,8 @@ def corpus_tokens_digests(tokens_path: Path | str) -> dict[str, str]:
 def corpus_person_share(tokens_path: Path | str) -> dict[str, float]:
     """mentions.person_word_share over a whole staged tokens table, counted
     by DuckDB without loading the table into pandas."""
-    import duckdb
-
-    query = ("SELECT text AS word, count(*) AS labelled, count(*) FILTER (WHERE ent_type = 'PERSON') AS person "
-             "FROM read_parquet($path) WHERE ent_type <> '' GROUP BY text")
-    with duckdb.connect() as con:
-        counts = con.execute(query, {"path": str(tokens_path)}).df()
+    counts = query_staged("SELECT text AS word, count(*) AS labelled, count(*) FILTER (WHERE ent_type = 'PERSON') "
+                          "AS person FROM t WHERE ent_type <> '' GROUP BY text", t=[Path(tokens_path)])
     return shares(counts.set_index("word"))
 
 

@@ -60,15 +60,13 @@ def sentence_layout(sentences: pd.DataFrame) -> pd.Series:
 
 def staged_sentence_layouts(files: list[Path]) -> pd.Series:
     """sentence_layout of a sentences table on disk, computed by DuckDB without loading it."""
-    import duckdb
+    from pipeline.staged import query_staged
 
     if not files:
         return pd.Series(dtype="object")
-    paths = ", ".join("'" + str(f).replace("'", "''") + "'" for f in files)
-    query = (f"SELECT doc_id, string_agg(CAST(start_char AS VARCHAR), ',' ORDER BY sentence_index) AS layout "
-             f"FROM read_parquet([{paths}], hive_partitioning = false) GROUP BY doc_id")
-    with duckdb.connect() as con:
-        return con.execute(query).df().set_index("doc_id")["layout"]
+    layouts = query_staged("SELECT doc_id, string_agg(CAST(start_char AS VARCHAR), ',' ORDER BY sentence_index) "
+                           "AS layout FROM s GROUP BY doc_id", s=files)
+    return layouts.set_index("doc_id")["layout"]
 
 
 def word_counts(articles: pd.DataFrame) -> pd.Series:

@@ -107,18 +107,18 @@ def _kept_batches(file: pq.ParquetFile, columns: list[str] | None, excluded: pa.
         yield from rows.to_batches(max_chunksize=batch_rows)
 
 
-def query_staged(sql: str, **tables: StagedTable) -> pd.DataFrame:
-    """A DuckDB query over staged tables, each a view under its keyword's
-    name (`query_staged("SELECT count(*) FROM s", s=sentences)`). DuckDB
-    spills past MERGE_MEMORY, so a join or group-by over a table of any size
-    holds bounded memory."""
+def query_staged(sql: str, **tables: StagedTable | list[Path]) -> pd.DataFrame:
+    """A DuckDB query over staged tables (or lists of Parquet files), each a
+    view under its keyword's name (`query_staged("SELECT count(*) FROM s",
+    s=sentences)`). DuckDB spills past MERGE_MEMORY, so a join or group-by
+    over a table of any size holds bounded memory."""
     import duckdb
 
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
         for name, table in tables.items():
-            con.execute(f"CREATE VIEW {name} AS SELECT * FROM read_parquet({_quoted(table.path)}, "
-                        "hive_partitioning = false)")
+            files = [Path(table.path)] if isinstance(table, StagedTable) else table
+            con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_read(files)}")
         return con.execute(sql).df()
 
 
