@@ -215,8 +215,9 @@ def event_checks(events: StagedTable, event_mentions: StagedTable, entities: Sta
         validation.staged_orphans(events, "sentence_id", sentences),
     ]), "evidence == documents.text[start:end]; trigger inside; entity and sentence ids exist",
         "event_spans_and_ids_hold", "events")
-    wrong = query_staged("SELECT e.* FROM e LEFT JOIN (SELECT event_id, count(*) AS n FROM m GROUP BY event_id) c "
-                         "USING (event_id) WHERE coalesce(c.n, 0) <> e.n_mentions", e=events, m=event_mentions)
+    wrong = query_staged("SELECT e.event_id, e.doc_id, e.n_mentions, coalesce(c.n, 0) AS counted FROM e LEFT JOIN "
+                         "(SELECT event_id, count(*) AS n FROM m GROUP BY event_id) c USING (event_id) "
+                         "WHERE coalesce(c.n, 0) <> e.n_mentions", e=events, m=event_mentions)
     yield _result(_batched([
         *_span_mismatches(event_mentions.batches(), articles),
         validation.staged_orphans(event_mentions, "event_id", events),

@@ -54,7 +54,7 @@ class StagedTable:
 
     def head(self, n: int) -> pd.DataFrame:
         file = open_parquet(self.path)
-        first = next(file.iter_batches(batch_size=n), None)
+        first = next(file.iter_batches(batch_size=n), None) if n > 0 else None
         return (first.to_pandas() if first is not None else file.schema_arrow.empty_table().to_pandas()).head(n)
 
     def query(self, select: str, rest: str = "") -> pd.DataFrame:
@@ -107,16 +107,20 @@ def _kept_batches(file: pq.ParquetFile, columns: list[str] | None, excluded: pa.
         yield from rows.to_batches(max_chunksize=batch_rows)
 
 
-def query_staged(sql: str, **tables: StagedTable | list[Path]) -> pd.DataFrame:
-    """A DuckDB query over staged tables (or lists of Parquet files), each a
-    view under its keyword's name (`query_staged("SELECT count(*) FROM s",
-    s=sentences)`). DuckDB spills past MERGE_MEMORY, so a join or group-by
-    over a table of any size holds bounded memory."""
+def query_staged(sql: str, **tables: StagedTable | list[Path] | pd.DataFrame) -> pd.DataFrame:
+    """A DuckDB query over staged tables (or lists of Parquet files, or small
+    DataFrames), each a view under its keyword's name
+    (`query_staged("SELECT count(*) FROM s", s=sentences)`). DuckDB spills
+    past MERGE_MEMORY, so a join or group-by over a table of any size holds
+    bounded memory."""
     import duckdb
 
     with duckdb.connect() as con:
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
         for name, table in tables.items():
+            if isinstance(table, pd.DataFrame):
+                con.register(name, table)
+                continue
             files = [Path(table.path)] if isinstance(table, StagedTable) else table
             con.execute(f"CREATE VIEW {name} AS SELECT * FROM {_read(files)}")
         return con.execute(sql).df()

@@ -77,15 +77,22 @@ def duplicates(df: pd.DataFrame, key: str) -> pd.DataFrame:
 
 
 def staged_duplicates(table: StagedTable, key: str) -> pd.DataFrame:
-    """duplicates() of a staged table, found by DuckDB without loading it."""
-    return query_staged(f'SELECT * FROM t WHERE "{key}" IN '
-                        f'(SELECT "{key}" FROM t GROUP BY 1 HAVING count(*) > 1)', t=table)
+    """duplicates() of a staged table, found by DuckDB without loading it
+    (only the key column is read unless some key is duplicated)."""
+    found = query_staged(f'SELECT "{key}" FROM t GROUP BY 1 HAVING count(*) > 1', t=table)
+    if found.empty:
+        return table.head(0)
+    return query_staged(f'SELECT * FROM t WHERE "{key}" IN (SELECT "{key}" FROM f)', t=table, f=found)
 
 
 def staged_orphans(child: StagedTable, key: str, parent: StagedTable, parent_key: str | None = None) -> pd.DataFrame:
-    """orphans() of staged tables, found by DuckDB without loading them."""
-    return query_staged(f'SELECT c.* FROM c ANTI JOIN p ON c."{key}" = p."{parent_key or key}" '
-                        f'WHERE c."{key}" IS NOT NULL', c=child, p=parent)
+    """orphans() of staged tables, found by DuckDB without loading them
+    (only the key columns are read unless some key has no parent)."""
+    found = query_staged(f'SELECT DISTINCT c."{key}" FROM c ANTI JOIN p ON c."{key}" = p."{parent_key or key}" '
+                         f'WHERE c."{key}" IS NOT NULL', c=child, p=parent)
+    if found.empty:
+        return child.head(0)
+    return query_staged(f'SELECT * FROM c WHERE "{key}" IN (SELECT "{key}" FROM f)', c=child, f=found)
 
 
 def sentence_count_mismatches(documents: pd.DataFrame, counts: pd.Series) -> pd.DataFrame:

@@ -63,3 +63,27 @@ def test_span_mismatches_of_a_clean_table_is_empty():
     spans = pd.DataFrame({"doc_id": ["d", "d"], "start_char": [0, 19], "end_char": [13, 23],
                           "text": ["Jeremy Corbyn", "“no”"]})
     assert span_mismatches(spans, documents).empty
+
+
+def test_keys_checked_by_duckdb_find_exactly_what_pandas_finds(tmp_path):
+    """Unique keys and foreign keys of staged tables are checked by DuckDB over the files."""
+    from pipeline.staged import StagedTable
+    from pipeline.validation import duplicates, orphans, staged_duplicates, staged_orphans
+
+    parents = pd.DataFrame({"entity_id": ["E1", "E2", "E3"], "name": ["a", "b", "c"]})
+    children = pd.DataFrame({"quote_id": ["q1", "q2", "q3", "q2", "q5"],
+                             "speaker_entity_id": ["E1", None, "E9", "E2", "E8"], "text": ["x"] * 5})
+    parents.to_parquet(tmp_path / "entities.parquet")
+    children.to_parquet(tmp_path / "quotes.parquet")
+    entities, quotes = StagedTable(str(tmp_path / "entities.parquet")), StagedTable(str(tmp_path / "quotes.parquet"))
+    found = staged_orphans(quotes, "speaker_entity_id", entities, "entity_id")
+    assert sorted(found["quote_id"]) == ["q3", "q5"]  # a missing id is no orphan
+    assert sorted(found["quote_id"]) == sorted(orphans(children, "speaker_entity_id", parents, "entity_id")["quote_id"])
+    assert list(found.columns) == list(children.columns)
+    doubled = staged_duplicates(quotes, "quote_id")
+    assert sorted(doubled["speaker_entity_id"].fillna("-")) == ["-", "E2"]
+    assert len(doubled) == len(duplicates(children, "quote_id"))
+    clean = StagedTable(str(tmp_path / "entities.parquet"))
+    assert staged_duplicates(clean, "entity_id").empty and list(staged_duplicates(clean, "entity_id").columns) == \
+        ["entity_id", "name"]
+    assert staged_orphans(clean, "entity_id", clean).empty
