@@ -8,7 +8,7 @@ import pandas as pd
 from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
 from assets.resources import PressworkSettings
 from pipeline.ingest import ingest_batches
-from pipeline.staged import StagedTable, merge_sorted
+from pipeline.staged import StagedTable, merge_sorted_parts
 from pipeline.warehouse import TEXT_ROW_GROUP_SIZE, write_parquet
 from schemas import ArticlesModel, RejectedModel, arrow_schema, validate_table
 
@@ -28,8 +28,9 @@ from schemas import ArticlesModel, RejectedModel, arrow_schema, validate_table
 def ingest(context: dg.AssetExecutionContext, settings: PressworkSettings):
     """Read every .txt file under the input folder: decode (UTF-8, BOM, UTF-16,
     detected legacy encodings), remove page clutter, assign content-derived ids.
-    Articles are validated and written a batch of files at a time, then sorted
-    by doc_id file to file: the corpus's texts are never in memory at once."""
+    Articles are validated and written a batch of files at a time, each batch
+    sorted by doc_id, then merged file to file: the corpus's texts are never in
+    memory at once."""
     warehouse = settings.warehouse
     parts_dir = warehouse.staging_dir(context.run.run_id) / "articles-parts"
     parts, rejected = [], []
@@ -38,13 +39,13 @@ def ingest(context: dg.AssetExecutionContext, settings: PressworkSettings):
             settings.input_dir, max_bytes=settings.max_bytes, progress=progress_bar(settings.show_progress, "ingest"))):
         articles = validate_table(ArticlesModel, articles)
         parts.append(parts_dir / f"part-{n:05d}.parquet")
-        write_parquet(articles, parts[-1], schema=arrow_schema("articles"))
+        write_parquet(articles, parts[-1], schema=arrow_schema("articles"), sort_by="doc_id", row_group_size=256)
         rejected.append(validate_table(RejectedModel, refused))
         counts["n_duplicates"] += int(articles["duplicate_of"].notna().sum())
         counts["n_encoding_detected"] += int(articles["encoding_detected"].sum())
         counts["n_clutter_removed"] += int(articles["removed"].map(len).sum())
     path = warehouse.staged_path(context.run.run_id, "articles")
-    n_articles = merge_sorted(parts, path, ["doc_id"], TEXT_ROW_GROUP_SIZE, arrow_schema("articles"))
+    n_articles = merge_sorted_parts(parts, path, arrow_schema("articles"), TEXT_ROW_GROUP_SIZE)
     table = StagedTable(str(path))
     shutil.rmtree(parts_dir)
     rejected = pd.concat(rejected, ignore_index=True) if len(rejected) > 1 else rejected[0]

@@ -9,6 +9,7 @@ with the size of the corpus.
 
 from __future__ import annotations
 
+import heapq
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -164,6 +165,36 @@ def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_si
                 n_rows += batch.num_rows
     finally:
         con.close()
+    with open(tmp, "rb") as fh:  # on disk before it can be committed
+        os.fsync(fh.fileno())
+    os.replace(tmp, out)
+    return n_rows
+
+
+def merge_sorted_parts(parts: list[Path], out: Path, schema: pa.Schema, row_group_size: int,
+                       batch_rows: int = 16) -> int:
+    """Parquet files each sorted by doc_id (ids unique across them) -> one
+    file of `schema` sorted by doc_id, by a k-way merge that holds one batch
+    of `batch_rows` rows per file. For wide rows (whole article texts), which
+    DuckDB's sort could not spill within its memory limit (100,000 articles).
+    Written beside `out` and renamed into place. Returns the row count."""
+    def rows(number: int, part: Path) -> Iterator[tuple[str, int, int, pa.RecordBatch]]:
+        for batch in open_parquet(part).iter_batches(batch_size=batch_rows):
+            for row, doc_id in enumerate(batch.column("doc_id").to_pylist()):
+                yield doc_id, number, row, batch
+
+    tmp = out.with_name(f".{out.name}.tmp")
+    n_rows, pending = 0, []
+    with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for _, _, row, batch in heapq.merge(*(rows(n, part) for n, part in enumerate(parts))):
+            pending.append(batch.slice(row, 1))
+            if len(pending) == row_group_size:
+                writer.write_table(pa.Table.from_batches(pending).cast(schema), row_group_size=row_group_size)
+                n_rows, pending = n_rows + len(pending), []
+        if pending or not n_rows:
+            table = pa.Table.from_batches(pending).cast(schema) if pending else schema.empty_table()
+            writer.write_table(table, row_group_size=row_group_size)
+            n_rows += len(pending)
     with open(tmp, "rb") as fh:  # on disk before it can be committed
         os.fsync(fh.fileno())
     os.replace(tmp, out)

@@ -168,6 +168,28 @@ def test_merge_sorts_parts_file_to_file_and_keeps_the_schema(tmp_path, seed_toke
     assert merged.count_where("pos <> 'SPACE'") == int((seed_tokens["pos"] != "SPACE").sum())
 
 
+def test_merging_sorted_parts_gives_one_sorted_file_in_the_declared_schema(tmp_path, seed_tokens):
+    import pyarrow as pa
+
+    from pipeline.staged import merge_sorted_parts
+
+    articles, _ = ingest_folder(SEEDS)
+    parts = []
+    for n, rows in enumerate((articles.iloc[[4, 0]], articles.iloc[[3]], articles.iloc[[1, 2]], articles.iloc[0:0])):
+        parts.append(tmp_path / f"part-{n}.parquet")
+        write_parquet(rows, parts[-1], schema=arrow_schema("articles"), sort_by="doc_id", row_group_size=1)
+    out = tmp_path / "articles.parquet"
+    assert merge_sorted_parts(parts, out, arrow_schema("articles"), row_group_size=2, batch_rows=1) == 5
+    merged = pq.read_table(out)
+    assert merged.schema.equals(arrow_schema("articles"))
+    assert [pq.ParquetFile(out).metadata.row_group(i).num_rows for i in range(3)] == [2, 2, 1]
+    expected = articles.sort_values("doc_id", ignore_index=True)
+    assert merged.equals(pa.Table.from_pandas(expected, schema=arrow_schema("articles"), preserve_index=False))
+    empty = tmp_path / "none.parquet"
+    assert merge_sorted_parts(parts[3:], empty, arrow_schema("articles"), row_group_size=2) == 0
+    assert pq.read_table(empty).schema.equals(arrow_schema("articles"))
+
+
 def test_merge_adds_only_the_listed_documents_of_the_carried_files(tmp_path, seed_tokens):
     doc_ids = list(seed_tokens["doc_id"].unique())
     base = tmp_path / "base.parquet"  # a previous version's table, holding every seed
