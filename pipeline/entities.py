@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 from spacy.tokens import Doc
 
 from pipeline import staged
-from pipeline.staged import query_staged
 from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, PreviousDocs, assign_ids, docs_from_mentions
 from pipeline.linking import DocCluster, Linker
@@ -116,6 +115,10 @@ class LinkedCorpus:
                 self._linker.add(cluster)
         self.entities = self._linker.link()
         self.ids, self.changes = assign_ids(self.entities, previous, self._entity_docs, previous_docs)
+        self._reset_counts()
+
+    def _reset_counts(self) -> None:
+        """What entity_table counts as mention_batches goes."""
         self._n_mentions: Counter = Counter()
         self._n_docs: Counter = Counter()
         self._aliases: dict[int, set[str]] = defaultdict(set)
@@ -133,6 +136,7 @@ class LinkedCorpus:
         """The entity_mentions table, a batch of whole articles at a time (about
         `batch_rows` rows, default staged.BATCH_ROWS), in document order."""
         batch_rows = batch_rows or staged.BATCH_ROWS
+        self._reset_counts()
         rows: dict[str, list] = {column: [] for column in MENTION_COLUMNS}
         for found in self._read():
             linked = {c.cluster: self._linker.entity_of(c) for c in found.clusters}
@@ -244,8 +248,9 @@ def corpus_tokens_digests(tokens_path: Path | str) -> dict[str, str]:
 def corpus_person_share(tokens_path: Path | str) -> dict[str, float]:
     """mentions.person_word_share over a whole staged tokens table, counted
     by DuckDB without loading the table into pandas."""
-    counts = query_staged("SELECT text AS word, count(*) AS labelled, count(*) FILTER (WHERE ent_type = 'PERSON') "
-                          "AS person FROM t WHERE ent_type <> '' GROUP BY text", t=[Path(tokens_path)])
+    counts = staged.query_staged("SELECT text AS word, count(*) AS labelled, "
+                                 "count(*) FILTER (WHERE ent_type = 'PERSON') AS person "
+                                 "FROM t WHERE ent_type <> '' GROUP BY text", t=[Path(tokens_path)])
     return shares(counts.set_index("word"))
 
 
@@ -276,4 +281,5 @@ class DocEntitiesCache:
 
 __all__ = ["CHANGE_COLUMNS", "ENTITY_COLUMNS", "MENTION_COLUMNS", "DocEntities", "DocEntitiesCache", "LinkedCorpus",
            "PackedDocEntities", "corpus_person_share", "corpus_tokens_digests", "document_entities",
-           "extract_entities", "link_entities", "mention_docs_in", "stage_document_entities", "staged_document_entities"]
+           "extract_entities", "link_entities", "mention_docs_in", "stage_document_entities",
+           "staged_document_entities"]

@@ -134,7 +134,8 @@ class Linker:
         index = {ident: n for n, ident in enumerate(kept)}
         for ident in entities:
             if final[ident] in index:
-                link, confidence = ("name", 1.0) if final[ident] == ident else merged_into.get(ident, (None, "alias", 1.0))[1:]
+                link, confidence = ("name", 1.0) if final[ident] == ident else \
+                    merged_into.get(ident, (None, "alias", 1.0))[1:]
                 self._linked[ident] = (index[final[ident]], link, confidence)
         self.entities = [entities[ident] for ident in kept]
         for e in self.entities:

@@ -213,7 +213,8 @@ class DocRows:
             columns = ["doc_id", *columns]
         file = open_parquet(path)
         if batch_rows is None:  # a row group is decoded whole anyway; article texts come in small ones
-            batch_rows = min(BATCH_ROWS, max(1, file.metadata.row_group(0).num_rows)) if file.num_row_groups else BATCH_ROWS
+            first_group = file.metadata.row_group(0).num_rows if file.num_row_groups else BATCH_ROWS
+            batch_rows = min(BATCH_ROWS, max(1, first_group))
         self._batches = file.iter_batches(batch_size=batch_rows, columns=columns)
         schema = file.schema_arrow
         self._unread = schema.empty_table().select(columns or schema.names).to_pandas()

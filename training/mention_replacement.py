@@ -66,7 +66,9 @@ def create_mention_replacement(level: float, prob: float, pool: str, seed: int =
         yield example
         if rng.random() < level:
             reference = replace_mentions(example.reference, names_by_label(pool), prob, rng)
-            predicted = Doc(nlp.vocab, words=[t.text for t in reference], spaces=[bool(t.whitespace_) for t in reference])
-            yield Example(predicted, reference)  # CoNLL's own tokens, as the original example has
+            # CoNLL's own tokens, as the original example has
+            predicted = Doc(nlp.vocab, words=[t.text for t in reference],
+                            spaces=[bool(t.whitespace_) for t in reference])
+            yield Example(predicted, reference)
 
     return augment
