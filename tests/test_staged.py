@@ -4,6 +4,8 @@ file-to-file merge give exactly what holding the whole table would."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
@@ -91,18 +93,25 @@ def test_doc_rows_walks_a_second_table_alongside_the_first(tmp_path, seed_tokens
             rows.rows_of([again])
 
 
-def test_batch_readers_hold_a_batch_not_the_file(tmp_path):
+@pytest.fixture
+def many_texts(tmp_path) -> tuple[pd.DataFrame, Path]:
+    """8,000 articles of 300 hardly compressible words, in row groups of 100: a file of about 5.7 MB."""
+    texts = pd.DataFrame({"doc_id": [f"{i:016x}" for i in range(8000)],
+                          "text": [" ".join(f"w{(i * 7919 + j * 104729) % 1_000_003}" for j in range(300))
+                                   for i in range(8000)]})
+    path = tmp_path / "articles.parquet"
+    write_parquet(texts, path, row_group_size=100)
+    return texts, path
+
+
+def test_batch_readers_hold_a_batch_not_the_file(many_texts):
     """pyarrow pre-buffers a ParquetFile by default, and iter_batches then reads
     the whole file before its first batch: the readers of staged tables must
     hold about one batch, however big the file (80 row groups here)."""
     import pyarrow as pa
 
-    n = 8000
-    texts = pd.DataFrame({"doc_id": [f"{i:016x}" for i in range(n)],
-                          "text": [" ".join(f"w{(i * 7919 + j * 104729) % 1_000_003}" for j in range(300))
-                                   for i in range(n)]})
-    path = tmp_path / "articles.parquet"
-    write_parquet(texts, path, row_group_size=100)
+    texts, path = many_texts
+    n = len(texts)
 
     def peak_allocated(batches) -> int:
         start, peak = pa.total_allocated_bytes(), 0
@@ -116,7 +125,7 @@ def test_batch_readers_hold_a_batch_not_the_file(tmp_path):
         assert peak_allocated(batches) < path.stat().st_size / 4
 
 
-def test_reading_a_few_documents_decodes_only_their_row_groups(tmp_path):
+def test_reading_a_few_documents_decodes_only_their_row_groups(many_texts):
     """A parse shard reads its articles from the staged table: the row groups
     holding them, not every article's text (pyarrow's `isin` filter alone
     does not skip row groups)."""
@@ -127,12 +136,7 @@ def test_reading_a_few_documents_decodes_only_their_row_groups(tmp_path):
     from conftest import REPO
     from pipeline.warehouse import _read_doc_rows
 
-    n = 8000
-    texts = pd.DataFrame({"doc_id": [f"{i:016x}" for i in range(n)],
-                          "text": [" ".join(f"w{(i * 7919 + j * 104729) % 1_000_003}" for j in range(300))
-                                   for i in range(n)]})
-    path = tmp_path / "articles.parquet"
-    write_parquet(texts, path, row_group_size=100)
+    texts, path = many_texts
     wanted = texts["doc_id"].iloc[4010:4190].tolist()  # three row groups
     rows = _read_doc_rows([path], wanted)
     assert rows["doc_id"].tolist() == wanted
