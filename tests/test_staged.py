@@ -122,7 +122,7 @@ def test_batch_readers_hold_a_batch_not_the_file(many_texts):
     rows = DocRows(path, ["text"], batch_rows=100)
     walked = (rows.rows_of(texts["doc_id"].iloc[i:i + 100]) for i in range(0, n, 100))
     for batches in (doc_batches(path, batch_rows=100), walked):
-        assert peak_allocated(batches) < path.stat().st_size / 4
+        assert peak_allocated(batches) < path.stat().st_size / 2  # the whole file buffered: 6 MB; a batch: 1 MB
 
 
 def test_reading_a_few_documents_decodes_only_their_row_groups(many_texts):
@@ -147,7 +147,7 @@ def test_reading_a_few_documents_decodes_only_their_row_groups(many_texts):
         "from pipeline.warehouse import _read_doc_rows; "
         "_read_doc_rows([sys.argv[2]], json.loads(sys.argv[3])); print(pa.default_memory_pool().max_memory())"),
         str(REPO), str(path), json.dumps(wanted)], capture_output=True, text=True, check=True).stdout
-    assert int(peak) < path.stat().st_size / 4
+    assert int(peak) < path.stat().st_size / 2  # the whole file decoded: 25 MB; its three row groups: 1 to 1.5 MB
     assert _read_doc_rows([path], []).empty
 
 
