@@ -89,7 +89,19 @@ def fullest_name(doc: Doc, mention: Span) -> tuple[str, str]:
 
 def noun_phrase(token: Token) -> Span:
     """The phrase a subject token heads, without relative clauses or trailing
-    punctuation: "A JLM spokesman", "JLC president Jonathan Goldstein"."""
+    punctuation: "A JLM spokesman", "JLC president Jonathan Goldstein".
+    Kept per Doc: an event argument asks for its phrase several times."""
+    known = token.doc.user_data.setdefault(_NOUN_PHRASES, {})
+    bounds = known.get(token.i)
+    if bounds is None:
+        bounds = known[token.i] = _noun_phrase_bounds(token)
+    return token.doc[bounds[0]:bounds[1]]
+
+
+_NOUN_PHRASES = "coref.noun_phrases"
+
+
+def _noun_phrase_bounds(token: Token) -> tuple[int, int]:
     doc = token.doc
     excluded = set()
     for child in token.children:
@@ -108,7 +120,7 @@ def noun_phrase(token: Token) -> Span:
         end -= 1
     while start < end - 1 and (doc[start].is_punct or doc[start].dep_ == "cc"):  # "and senior Jewish leaders"
         start += 1
-    return doc[start:end]
+    return start, end
 
 
 def entity_in(span: Span, labels=("PERSON", "ORG", "NORP", "GPE")) -> Span | None:

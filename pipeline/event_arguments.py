@@ -19,6 +19,7 @@ from spacy.tokens import Span, Token
 from pipeline.attribution import NOT_SPEAKERS
 from pipeline.event_lexicon import noun_code
 from pipeline.coref import GROUP_PRONOUNS, PERSON_PRONOUNS, ROLE_WORDS, noun_phrase, resolve_pronoun, sentence_bounds
+from pipeline.nlp import doc_text
 
 # a mis-parsed subject that is a day, a month or a time word ("today" hears a case, "July's summit")
 NOT_ACTORS = NOT_SPEAKERS | {"january", "february", "march", "april", "may", "june", "july", "august", "september",
@@ -321,7 +322,7 @@ def clause(trigger: Token) -> Span:
 
 def time_text(evidence: Span) -> tuple[int, int] | None:
     """Character offsets of the first time expression in the evidence clause."""
-    match = TIME_EXPRESSION.search(evidence.text)
+    match = TIME_EXPRESSION.search(doc_text(evidence.doc)[evidence.start_char:evidence.end_char])
     if match is None:
         return None
     return evidence.start_char + match.start(), evidence.start_char + match.end()

@@ -13,6 +13,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,7 @@ from spacy.tokens import Doc, Token
 from pipeline import event_arguments as args
 from pipeline.coref import sentence_number
 from pipeline.event_lexicon import OVERRIDES, adjective_code, is_curated, noun_code, root_label, verb_code
+from pipeline.nlp import doc_text
 from pipeline.quote_marks import find_quoted_spans
 from pipeline.sentences import sentence_id
 
@@ -67,8 +70,8 @@ class EventMention:
 class EntityIndex:
     """Entity mentions of one document by character span, for argument lookup."""
 
-    def __init__(self, mentions: pd.DataFrame, names: dict[str, str]):
-        rows = sorted(zip(mentions["start_char"], mentions["end_char"], mentions["entity_id"], mentions["type"]))
+    def __init__(self, rows: list[tuple[int, int, str, str]], names: dict[str, str]):
+        """rows: (start_char, end_char, entity_id, type) of each mention, sorted."""
         self.starts = [r[0] for r in rows]
         self.rows = rows
         self.names = names
@@ -104,16 +107,23 @@ class EntityIndex:
 def extract_events(docs: Iterable[tuple[str, Doc]], mentions: pd.DataFrame, entities: pd.DataFrame
                    ) -> tuple[pd.DataFrame, pd.DataFrame]:
     names = dict(zip(entities["entity_id"], entities["name"]))
-    by_doc = {doc_id: rows for doc_id, rows in mentions.groupby("doc_id", sort=False)}
-    empty = mentions.iloc[0:0]
+    by_doc = _mention_rows_by_doc(mentions)
     event_rows, mention_rows = [], []
     for doc_id, doc in docs:
-        index = EntityIndex(by_doc.get(doc_id, empty), names)
+        index = EntityIndex(by_doc.get(doc_id, []), names)
         found = event_mentions_in(doc, index)
         events, linked = _deduplicate(doc_id, found)
         event_rows.extend(events)
         mention_rows.extend(linked)
     return (pd.DataFrame(event_rows, columns=EVENT_COLUMNS), pd.DataFrame(mention_rows, columns=MENTION_COLUMNS))
+
+
+def _mention_rows_by_doc(mentions: pd.DataFrame) -> dict[str, list[tuple[int, int, str, str]]]:
+    """doc_id -> its mentions as EntityIndex rows, sorted; one sort for the
+    whole batch, since a pandas group per document cost more than the lookups."""
+    rows = sorted(zip(mentions["doc_id"].tolist(), mentions["start_char"].tolist(), mentions["end_char"].tolist(),
+                      mentions["entity_id"].tolist(), mentions["type"].tolist()))
+    return {doc_id: [row[1:] for row in group] for doc_id, group in groupby(rows, key=itemgetter(0))}
 
 
 QUOTED_FRAGMENT_WORDS = 4
@@ -123,7 +133,7 @@ SIGNED_TEXTS = {"letter", "statement", "petition", "declaration", "motion", "ple
 def event_mentions_in(doc: Doc, index: EntityIndex) -> list[EventMention]:
     # Inside a quoted statement an action is the speaker's claim ("reported"); a quoted
     # fragment of a few words ("he is 'sincerely sorry'") is the writer's own report.
-    text = _text(doc)
+    text = doc_text(doc)
     quoted = [(q.start, q.end) for q in find_quoted_spans(text)
               if q.depth == 0 and len(text[q.start:q.end].split()) > QUOTED_FRAGMENT_WORDS]
     quoted_tokens = {t.i for s, e in quoted for t in (doc.char_span(s, e, alignment_mode="expand") or [])}
@@ -181,10 +191,23 @@ def _candidates(doc: Doc) -> tuple[list[int], list[int]]:
     if not len(doc):
         return [], []
     pos, tag = doc.to_array([POS, TAG]).T
-    verb_tags = [t for t in set(tag.tolist()) if doc.vocab.strings[t].startswith("VB")]
-    nouns = np.isin(pos, [NOUN, PROPN])
-    verb_like = np.isin(pos, [ADJ, VERB]) | (np.isin(tag, verb_tags) & ~np.isin(pos, [AUX, NOUN, PROPN]))
+    verb_tagged = np.zeros(len(tag), dtype=bool)
+    for t in np.unique(tag).tolist():
+        if _is_verb_tag(doc, t):
+            verb_tagged |= tag == t
+    nouns = (pos == NOUN) | (pos == PROPN)
+    verb_like = (pos == ADJ) | (pos == VERB) | (verb_tagged & ~nouns & (pos != AUX))
     return np.flatnonzero(nouns).tolist(), np.flatnonzero(verb_like).tolist()
+
+
+_VERB_TAGS: dict[int, bool] = {}  # tag hash -> a VB* tag; string hashes are the same in every vocab
+
+
+def _is_verb_tag(doc: Doc, tag: int) -> bool:
+    known = _VERB_TAGS.get(tag)
+    if known is None:
+        known = _VERB_TAGS[tag] = doc.vocab.strings[tag].startswith("VB")
+    return known
 
 
 SUBJECT_PRONOUNS = {"he", "she", "they", "we", "i"}
@@ -225,7 +248,7 @@ def _mention(trigger, family, code, agent, target, index, quoted_tokens) -> Even
     agent_arg = _argument(args.resolve(agent, quoted_tokens), index, used)
     target_arg = _argument(args.resolve(target, quoted_tokens), index, used)
     time = args.time_text(evidence)
-    if time is not None and args.future_time(_text(trigger.doc)[time[0]:time[1]]):
+    if time is not None and args.future_time(doc_text(trigger.doc)[time[0]:time[1]]):
         hypothetical = True
     return EventMention(
         trigger=trigger, family=family, code=code, agent=agent_arg, target=target_arg,
@@ -262,7 +285,7 @@ def _argument(head: Token | None, index: EntityIndex, used: set) -> Argument | N
     used.update(range(phrase.start_char, phrase.end_char))
     if entity is None:  # the phrase without its prepositional and clausal modifiers
         own = args.own_tokens(head)
-        text = _text(head.doc)[own[0].idx:own[-1].idx + len(own[-1])] if own else phrase.text
+        text = doc_text(head.doc)[own[0].idx:own[-1].idx + len(own[-1])] if own else phrase.text
         return Argument(text, None)
     return Argument(index.names[entity[0]], entity[0])
 
@@ -290,10 +313,10 @@ def _location(trigger: Token, evidence, index: EntityIndex, used: set) -> str | 
             venue = args.phrase(child)
             if any(t.pos_ == "PROPN" for t in venue) and venue.start_char not in used:
                 start = min(t.idx for t in child.subtree)
-                return _text(trigger.doc)[start:venue.end_char]
+                return doc_text(trigger.doc)[start:venue.end_char]
     for s, e, entity_id, _ in index.inside(evidence.start_char, evidence.end_char, {"GPE", "LOC", "FAC"}):
         if s not in used:
-            return _text(trigger.doc)[s:e]
+            return doc_text(trigger.doc)[s:e]
     return None
 
 
@@ -355,7 +378,7 @@ def _agent_key(m: EventMention):
 
 
 def _event_row(event_id: str, doc_id: str, m: EventMention, n_mentions: int) -> dict:
-    text = _text(m.trigger.doc)
+    text = doc_text(m.trigger.doc)
     time = text[m.time[0]:m.time[1]] if m.time else None
     return {
         "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, sentence_number(m.trigger)),
@@ -370,16 +393,8 @@ def _event_row(event_id: str, doc_id: str, m: EventMention, n_mentions: int) -> 
     }
 
 
-def _text(doc: Doc) -> str:
-    """Doc.text joins every token on each call: once per document is enough."""
-    text = doc.user_data.get("text")
-    if text is None:
-        text = doc.user_data["text"] = doc.text
-    return text
-
-
 def _mention_row(event_id: str, doc_id: str, m: EventMention) -> dict:
-    text = _text(m.trigger.doc)
+    text = doc_text(m.trigger.doc)
     return {
         "event_id": event_id, "doc_id": doc_id, "sentence_id": sentence_id(doc_id, sentence_number(m.trigger)),
         "trigger": m.trigger.text, "trigger_start_char": m.trigger.idx,

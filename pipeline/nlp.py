@@ -302,8 +302,21 @@ def docs_from_tokens(tokens: pd.DataFrame, vocab) -> Iterator[tuple[str, Doc]]:
         doc_ids = chunk["doc_id"].iloc[bounds[:-1]].tolist()
         for doc_id, a, b in zip(doc_ids, bounds[:-1], bounds[1:]):
             doc = Doc(vocab, words=words[a:b], spaces=spaces[a:b])
+            # what Doc.text would give, joined from the strings at hand rather than from a Token per word
+            doc.user_data[DOC_TEXT] = "".join([w + " " if s else w for w, s in zip(words[a:b], spaces[a:b])])
             yield doc_id, doc.from_array(ANNOTATION_ATTRS, values[a:b])
         first = last
+
+
+DOC_TEXT = "text"
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, computed once per Doc: Doc.text makes a Token per word on every call."""
+    text = doc.user_data.get(DOC_TEXT)
+    if text is None:
+        text = doc.user_data[DOC_TEXT] = doc.text
+    return text
 
 
 ANNOTATION_ATTRS = [POS, TAG, MORPH, LEMMA, DEP, HEAD, SENT_START, ENT_IOB, ENT_TYPE]
