@@ -114,16 +114,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise CliError(f"input folder not found: {input_dir}", EXIT_USAGE)
     if args.shard_words < 1:
         raise CliError(f"--shard-words must be positive, got {args.shard_words}", EXIT_USAGE)
-    from pipeline.nlp import ModelNotFoundError, model_info
-    from presswork.progress import ProgressHandler
     from presswork.workers import auto_workers, set_run_environment, start_step_server
 
     if args.workers != "auto" and not args.workers.isdigit():
         raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE)
-    try:
-        model = model_info(args.model or None)
-    except ModelNotFoundError as exc:
-        raise CliError(str(exc), EXIT_USAGE) from None
     interactive = sys.stderr.isatty() and not args.quiet
     warehouse_dir = str(Path(args.warehouse).absolute())
     env = {
@@ -132,6 +126,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         "PRESSWORK_SHARD_WORDS": str(args.shard_words), "PRESSWORK_PROGRESS": "1" if interactive else "0",
         "PRESSWORK_REBUILD": "1" if args.rebuild else "",
     }
+    # The step server takes seconds to load the project and the model: started on a guess of the
+    # workers now, it loads on the other core while this process imports spaCy and Dagster. The
+    # guess can only be too low (it assumes an unchanged model), so under the warehouse lock below the
+    # server is at most started late; a version committed meanwhile by another run leaves it idle.
+    guessed = int(args.workers) if args.workers != "auto" else auto_workers(
+        input_dir, None if args.rebuild else Warehouse(warehouse_dir), guess=True)
+    if guessed > 1:
+        set_run_environment(env, guessed)
+        start_step_server()
+    from pipeline.nlp import ModelNotFoundError, model_info
+    from presswork.progress import ProgressHandler
+
+    try:
+        model = model_info(args.model or None)
+    except ModelNotFoundError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from None
     handler = ProgressHandler(stream=open(os.devnull, "w") if args.quiet else sys.stderr)
     started = time.monotonic()
 
@@ -147,7 +157,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             if not args.quiet:
                 print(f"presswork: {input_dir} -> {warehouse_dir} ({workers} worker{'s' if workers > 1 else ''})",
                       file=sys.stderr)
-            if workers > 1:  # it loads the project and the model while this process imports Dagster
+            if workers > 1:  # the guessed server unless its settings differ
                 set_run_environment(env, workers)
                 start_step_server()
             from presswork.execution import execute_run

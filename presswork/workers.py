@@ -25,16 +25,19 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 STEP_PRELOAD_MODULES = ["presswork.step_preload"]
 
 
-def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, model: dict | None = None) -> int:
+def auto_workers(input_dir: Path, warehouse: Warehouse | None = None, model: dict | None = None,
+                 guess: bool = False) -> int:
     """One process when there is little text to parse: a small folder, or a
     re-run where the latest version (parsed with the same model and code)
-    already holds almost every file at its path and size. Else one per core."""
+    already holds almost every file at its path and size. Else one per core.
+    A guess, made before the model is resolved, assumes the latest version's
+    model, so it is never more workers than the answer once the model is known."""
     sizes = {p.relative_to(input_dir).as_posix(): p.stat().st_size
              for p in input_dir.rglob("*.txt") if p.is_file() and not p.is_symlink()}
     to_parse = sum(sizes.values())
     latest = warehouse.latest() if warehouse is not None else None
-    if to_parse >= AUTO_PARALLEL_BYTES and latest is not None and model is not None \
-            and previous_fingerprint(warehouse.manifest(latest)) == nlp_fingerprint(model):
+    if to_parse >= AUTO_PARALLEL_BYTES and latest is not None and (guess or (
+            model is not None and previous_fingerprint(warehouse.manifest(latest)) == nlp_fingerprint(model))):
         documents = warehouse.read_table("documents", latest, columns=["source_file", "source_bytes"])
         known = set(zip(documents["source_file"], documents["source_bytes"].astype(int)))
         to_parse = sum(size for path, size in sizes.items() if (path, size) not in known)

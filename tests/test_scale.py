@@ -224,7 +224,7 @@ def test_auto_workers_uses_one_process_when_little_is_left_to_parse(tmp_path):
     """2.4 MB of articles: one worker per core on a first run, one process on a
     re-run where the latest version (same model) holds most of the text at the
     same paths and sizes, and one per core again once the model changed or
-    most files changed size."""
+    most files changed size. The early guess assumes the model is unchanged."""
     from pipeline.nlp import model_info
     from pipeline.shards import nlp_fingerprint
     from presswork.workers import auto_workers
@@ -254,6 +254,8 @@ def test_auto_workers_uses_one_process_when_little_is_left_to_parse(tmp_path):
     assert auto_workers(folder) == per_core
     assert auto_workers(folder, Latest(nlp_fingerprint(model), known), model) == 1
     assert auto_workers(folder, Latest("another model", known), model) == per_core
+    # before the model is resolved, the guess trusts the latest version's model
+    assert auto_workers(folder, Latest("another model", known), guess=True) == 1
     one_changed = {**known, "c.txt": 799_999}  # 0.8 MB to parse again: still one process
     assert auto_workers(folder, Latest(nlp_fingerprint(model), one_changed), model) == 1
     all_changed = {name: 799_999 for name in known}
