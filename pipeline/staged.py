@@ -1,4 +1,4 @@
-"""Tables too big to hold in memory at once (tokens: ~45 million rows for
+"""Tables too big to hold in memory at once (tokens: ~60 million rows for
 100,000 articles), staged as Parquet sorted by doc_id and read back a batch of
 whole documents at a time.
 
@@ -138,36 +138,95 @@ def _read(files: list[Path]) -> str:
 def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_size: int, schema: pa.Schema,
                  carried: tuple[list[Path], Path] | None = None) -> int:
     """Parquet files with one schema -> one file of `schema` sorted by
-    `order_by`, with DuckDB's out-of-core sort: bounded memory, spilling next
-    to `out`. `carried` = (more such files, a Parquet file with a doc_id
-    column) adds the rows of those files whose doc_id is listed: an
-    incremental run's unchanged articles, read straight from the base version.
-    Written beside `out` and renamed into place. Returns the row count."""
+    `order_by` (doc_id first), with DuckDB's out-of-core sort: bounded memory,
+    spilling next to `out`. `carried` = (more such files, already sorted, a
+    Parquet file with a doc_id column) adds the rows of those files whose
+    doc_id is listed: an incremental run's unchanged articles, read straight
+    from the base version a row group at a time and merged into the sorted
+    rows, never sorted again (at 100,000 articles, sorting them with the new
+    ones ran DuckDB out of memory). Written beside `out` and renamed into
+    place. Returns the row count."""
     import duckdb
 
     tmp = out.with_name(f".{out.name}.tmp")
-    query = f"SELECT * FROM {_read(files)}"
-    if carried is not None:
-        carried_files, doc_ids = carried
-        query += (f" UNION ALL BY NAME SELECT * FROM {_read(carried_files)}"
-                  f" WHERE doc_id IN (SELECT doc_id FROM {_read([doc_ids])})")
-    query = f"SELECT * FROM ({query}) ORDER BY " + ", ".join(f'"{c}"' for c in order_by)
-    n_rows = 0
+    query = f"SELECT * FROM {_read(files)} ORDER BY " + ", ".join(f'"{c}"' for c in order_by)
     con = duckdb.connect()
     try:
         con.execute(f"SET memory_limit = '{MERGE_MEMORY}'")
         con.execute(f"SET temp_directory = {_quoted(out.parent / '.duckdb-spill')}")
-        # Written by pyarrow in the declared schema (which columns may hold nulls), whatever
-        # DuckDB infers from how many files it read: the same rows always give the same bytes.
-        with pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
-            for batch in con.sql(query).to_arrow_reader(row_group_size):
-                writer.write_batch(batch.cast(schema), row_group_size=row_group_size)
-                n_rows += batch.num_rows
+        # Cast to the declared schema (which columns may hold nulls), whatever DuckDB
+        # infers from how many files it read: the same rows always give the same bytes.
+        rows: Iterator[pa.Table] = (pa.Table.from_batches([batch]).cast(schema)
+                                    for batch in con.sql(query).to_arrow_reader(row_group_size))
+        if carried is not None:
+            carried_files, listed = carried
+            keep = pq.read_table(listed, columns=["doc_id"]).column("doc_id").combine_chunks()
+            rows = merge_by_document(rows, _listed_rows(carried_files, keep, schema), order_by)
+        n_rows = _write_row_groups(rows, tmp, schema, row_group_size)
     finally:
         con.close()
     with open(tmp, "rb") as fh:  # on disk before it can be committed
         os.fsync(fh.fileno())
     os.replace(tmp, out)
+    return n_rows
+
+
+def _listed_rows(files: list[Path], doc_ids: pa.Array, schema: pa.Schema) -> Iterator[pa.Table]:
+    """The rows of doc_id-sorted files whose doc_id is listed, a row group at a
+    time; row groups holding none of them are not decoded past their doc_ids."""
+    for path in files:
+        file = open_parquet(path)
+        for group in range(file.num_row_groups):
+            keep = pc.is_in(file.read_row_group(group, columns=["doc_id"]).column("doc_id"), value_set=doc_ids)
+            if pc.any(keep).as_py():
+                yield file.read_row_group(group).filter(keep).cast(schema)
+
+
+def merge_by_document(first: Iterable[pa.Table], second: Iterable[pa.Table],
+                      order_by: list[str]) -> Iterator[pa.Table]:
+    """Two streams of tables, each sorted by `order_by` (doc_id first), whose
+    documents are each in one stream only -> one stream in that order. What
+    goes out each time: both streams' rows up to the smaller of their current
+    tables' last doc_ids, since no later table sorts before those."""
+    streams = [iter(first), iter(second)]
+    heads = [_next_rows(stream) for stream in streams]
+    while heads[0] is not None and heads[1] is not None:
+        bound = min(head.column("doc_id")[-1].as_py() for head in heads)
+        parts = []
+        for n, head in enumerate(heads):
+            due = int(pc.sum(pc.less_equal(head.column("doc_id"), bound)).as_py() or 0)
+            parts.append(head.slice(0, due))
+            heads[n] = head.slice(due) if due < head.num_rows else _next_rows(streams[n])
+        if pc.any(pc.is_in(parts[0].column("doc_id"), value_set=parts[1].column("doc_id"))).as_py():
+            raise ValueError("a document's rows are in both streams: merging would interleave them")
+        yield pa.concat_tables(parts).sort_by([(column, "ascending") for column in order_by])
+    for head, stream in zip(heads, streams):
+        if head is not None:
+            yield head
+            yield from stream
+
+
+def _next_rows(stream: Iterator[pa.Table]) -> pa.Table | None:
+    """The stream's next table with rows (None at its end)."""
+    return next((table for table in stream if table.num_rows), None)
+
+
+def _write_row_groups(tables: Iterable[pa.Table], path: Path, schema: pa.Schema, row_group_size: int) -> int:
+    """Tables in `schema` written in row groups of exactly `row_group_size`
+    rows but the last, however the tables are cut. Returns the row count."""
+    pending, n_pending, n_rows = [], 0, 0
+    with pq.ParquetWriter(path, schema, compression="zstd") as writer:
+        for table in tables:
+            pending.append(table)
+            n_pending += table.num_rows
+            while n_pending >= row_group_size:
+                rows = pa.concat_tables(pending)
+                writer.write_table(rows.slice(0, row_group_size), row_group_size=row_group_size)
+                pending, n_pending = [rows.slice(row_group_size)], n_pending - row_group_size
+                n_rows += row_group_size
+        if n_pending:
+            writer.write_table(pa.concat_tables(pending), row_group_size=row_group_size)
+            n_rows += n_pending
     return n_rows
 
 

@@ -209,6 +209,42 @@ def test_merge_adds_only_the_listed_documents_of_the_carried_files(tmp_path, see
     assert StagedTable(str(out)).read().equals(expected)
 
 
+@pytest.mark.parametrize("base_rows", [100, 100_000])
+def test_carried_rows_merged_in_give_the_bytes_of_sorting_everything(tmp_path, seed_tokens, base_rows):
+    """The base version's rows stream in a row group at a time: of 100 rows,
+    documents are cut across tables on both sides; whole, one table holds
+    carried documents on both sides of a parsed one. The result is the file a
+    sort of all the rows gives, in row groups of exactly 500 but the last."""
+    doc_ids = sorted(seed_tokens["doc_id"].unique())
+    base = tmp_path / "base.parquet"
+    write_parquet(seed_tokens, base, schema=arrow_schema("tokens"), row_group_size=base_rows)
+    parsed_ids = [doc_ids[1], doc_ids[3]]  # parsed again, between carried ones
+    parsed = tmp_path / "parsed.parquet"
+    write_parquet(seed_tokens[seed_tokens["doc_id"].isin(parsed_ids)].sample(frac=1, random_state=0), parsed,
+                  schema=arrow_schema("tokens"))
+    listed = tmp_path / "carried.parquet"
+    write_parquet(pd.DataFrame({"doc_id": [d for d in doc_ids if d not in parsed_ids]}), listed)
+    merged, whole = tmp_path / "merged.parquet", tmp_path / "whole.parquet"
+    assert merge_sorted([parsed], merged, ["doc_id", "token_index"], 500, arrow_schema("tokens"),
+                        carried=([base], listed)) == len(seed_tokens)
+    merge_sorted([base], whole, ["doc_id", "token_index"], 500, arrow_schema("tokens"))
+    assert merged.read_bytes() == whole.read_bytes()
+    file = pq.ParquetFile(merged)
+    sizes = [file.metadata.row_group(i).num_rows for i in range(file.num_row_groups)]
+    assert set(sizes[:-1]) == {500} and 0 < sizes[-1] <= 500
+
+
+def test_merging_refuses_a_document_in_both_streams(seed_tokens):
+    import pyarrow as pa
+
+    from pipeline.staged import merge_by_document
+
+    one = pa.Table.from_pandas(seed_tokens[seed_tokens["doc_id"] == seed_tokens["doc_id"].iloc[0]],
+                               preserve_index=False)
+    with pytest.raises(ValueError, match="both streams"):
+        list(merge_by_document([one], [one], ["doc_id", "token_index"]))
+
+
 def test_a_table_written_a_batch_at_a_time_equals_it_written_whole(tmp_path, seed_tokens):
     schema = arrow_schema("tokens")
     whole = tmp_path / "whole.parquet"
