@@ -49,8 +49,10 @@ def events(
             found, found_mentions = extract_events(docs_from_tokens(batch, blank_vocab()), in_batch,
                                                    entities[entities["entity_id"].isin(in_batch["entity_id"])])
             last = batch["doc_id"].iat[-1]
-            events_out.write(carried["events"].upto(last), found[EVENT_COLUMNS])
-            mentions_out.write(carried["event_mentions"].upto(last), found_mentions[MENTION_COLUMNS])
+            for part in carried["events"].with_rows(found[EVENT_COLUMNS], upto=last):
+                events_out.write(part)
+            for part in carried["event_mentions"].with_rows(found_mentions[MENTION_COLUMNS], upto=last):
+                mentions_out.write(part)
             n_fresh += found["doc_id"].nunique()
             progress.update(batch["doc_id"].nunique())
         for out, name in ((events_out, "events"), (mentions_out, "event_mentions")):

@@ -35,7 +35,8 @@ def quotes(
                                                 DocRows(articles.path, ["text"]), DocRows(entity_mentions.path)):
             found = link_speakers(extract_quotes(texts, batch, blank_vocab()), in_batch,
                                   entities[entities["entity_id"].isin(in_batch["entity_id"])])
-            writer.write(carried.upto(batch["doc_id"].iat[-1]), found[QUOTE_COLUMNS])
+            for part in carried.with_rows(found[QUOTE_COLUMNS], upto=batch["doc_id"].iat[-1]):
+                writer.write(part)
             n_fresh += len(found)
         for rows in carried.rest():
             writer.write(rows)

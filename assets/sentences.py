@@ -29,7 +29,9 @@ def sentences(context: dg.AssetExecutionContext, articles: StagedTable,
     with TableWriter(warehouse.staged_path(context.run.run_id, "sentences"), arrow_schema("sentences"),
                      lambda chunk: validate_table(SentencesModel, chunk)) as writer:
         for batch in articles.batches(columns=["text"], exclude=carried_ids, batch_rows=TEXT_ROW_GROUP_SIZE):
-            writer.write(carried.upto(batch["doc_id"].iat[-1]), segment_sentences(batch)[SENTENCE_COLUMNS])
+            found = segment_sentences(batch)[SENTENCE_COLUMNS]
+            for part in carried.with_rows(found, upto=batch["doc_id"].iat[-1]):
+                writer.write(part)
             progress.update(len(batch))
         for rows in carried.rest():
             writer.write(rows)

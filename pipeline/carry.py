@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+import numpy as np
 import pandas as pd
 
 from pipeline.provenance import code_fingerprint, digests_by_doc
@@ -99,8 +100,10 @@ class CarriedRows:
     """The carried articles' rows of `table` in `base`, handed out in doc_id
     order as a step's own batches go by, so that the step writes its table
     in one pass: with each batch of articles it made rows for, the carried
-    articles up to that batch's last one (`upto`), and after the last batch
-    the rest. Reads the base version's table a batch at a time."""
+    articles up to that batch's last one (`with_rows`), and after the last
+    batch the rest. Reads the base version's table a batch at a time, and
+    hands it out no bigger: one new article late in the doc_id order must not
+    gather every carried row before it (a 1.5 GB step at 100,000 articles)."""
 
     def __init__(self, warehouse: Warehouse, table: str, base: str | None, carried_ids: list[str],
                  columns: list[str]):
@@ -111,22 +114,34 @@ class CarriedRows:
                              for batch in doc_batches(path, columns, exclude=others))
         self._pending: pd.DataFrame | None = None
 
-    def upto(self, doc_id: str) -> pd.DataFrame | None:
-        """The rows of the carried articles up to doc_id, not handed out before (None: none)."""
-        parts = []
+    def with_rows(self, rows: pd.DataFrame, upto: str) -> Iterator[pd.DataFrame]:
+        """A step's rows for a batch of articles ending at doc_id `upto`, with
+        the carried rows up to that article woven in: parts to write in turn,
+        each one batch of the base version with the step's rows in its range."""
+        rows = rows.sort_values("doc_id", kind="stable", ignore_index=True)
+        doc_ids, start = rows["doc_id"].to_numpy(), 0
+        for carried in self._upto(upto):
+            end = int(np.searchsorted(doc_ids, carried["doc_id"].iat[-1], side="right"))
+            yield pd.concat([carried, rows.iloc[start:end]], ignore_index=True) if end > start else carried
+            start = end
+        if start < len(rows):
+            yield rows.iloc[start:].reset_index(drop=True)
+
+    def _upto(self, doc_id: str) -> Iterator[pd.DataFrame]:
+        """The rows of the carried articles up to doc_id not handed out before, a batch at a time."""
         while True:
             if self._pending is None:
                 self._pending = next(self._batches, None)
                 if self._pending is None:
-                    break
+                    return
             due = (self._pending["doc_id"] <= doc_id).to_numpy()
-            parts.append(self._pending[due])
             if not due.all():
+                if due.any():
+                    yield self._pending[due].reset_index(drop=True)
                 self._pending = self._pending[~due].reset_index(drop=True)
-                break
-            self._pending = None
-        parts = [part for part in parts if len(part)]
-        return pd.concat(parts, ignore_index=True) if parts else None
+                return
+            rows, self._pending = self._pending, None
+            yield rows
 
     def rest(self) -> Iterator[pd.DataFrame]:
         if self._pending is not None:

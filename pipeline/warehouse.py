@@ -432,9 +432,14 @@ def view_statements(warehouse: Warehouse, manifest: dict) -> list[str]:
 
 
 def _doc_ids_in(files: list[Path]) -> set[str]:
-    if not files:
-        return set()
-    return set(pq.read_table(files, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+    """A row group at a time: the tokens' doc_id column of 100,000 articles,
+    read whole, is 60 million strings (1.4 GB more in the step that asked)."""
+    found: set[str] = set()
+    for path in files:
+        file = pq.ParquetFile(path, pre_buffer=False)
+        for group in range(file.num_row_groups):
+            found.update(file.read_row_group(group, columns=["doc_id"]).column("doc_id").unique().to_pylist())
+    return found
 
 
 def _read_doc_rows(files: list[Path], doc_ids: list[str]) -> pd.DataFrame:

@@ -288,13 +288,16 @@ def test_carried_rows_come_with_the_batch_they_sort_into_and_a_table_is_written_
     write_parquet(table, base, schema=arrow_schema("tokens"), row_group_size=400)
     carried_ids, fresh_ids = [ids[0], ids[2], ids[4]], [ids[1], ids[3]]
     once = CarriedRows(warehouse, "tokens", "v1", carried_ids, ["doc_id", "text"])
-    assert once.upto(ids[3])["doc_id"].unique().tolist() == [ids[0], ids[2]]
-    assert once.upto(ids[3]) is None  # handed out once
+    parts = list(once.with_rows(table[table["doc_id"] == ids[3]][["doc_id", "text"]], upto=ids[3]))
+    # not gathered into one frame: a part per base batch, then the step's rows past the last one
+    assert [part["doc_id"].unique().tolist() for part in parts] == [[ids[0]], [ids[2]], [ids[3]]]
+    assert list(once.with_rows(table[:0][["doc_id", "text"]], upto=ids[3])) == []  # handed out once
     carried = CarriedRows(warehouse, "tokens", "v1", carried_ids, arrow_schema("tokens").names)
     path = tmp_path / "tokens.parquet"
     with TableWriter(path, arrow_schema("tokens"), row_group_size=500) as writer:
         for doc_id in fresh_ids:  # a step's batches: its own articles' rows
-            writer.write(carried.upto(doc_id), table[table["doc_id"] == doc_id])
+            for part in carried.with_rows(table[table["doc_id"] == doc_id], upto=doc_id):
+                writer.write(part)
         for rows in carried.rest():
             writer.write(rows)
         staged = writer.close()
