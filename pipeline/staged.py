@@ -178,8 +178,11 @@ def _listed_rows(files: list[Path], doc_ids: pa.Array, schema: pa.Schema) -> Ite
         file = open_parquet(path)
         for group in range(file.num_row_groups):
             keep = pc.is_in(file.read_row_group(group, columns=["doc_id"]).column("doc_id"), value_set=doc_ids)
-            if pc.any(keep).as_py():
-                yield file.read_row_group(group).filter(keep).cast(schema)
+            if not pc.any(keep).as_py():
+                continue
+            rows = file.read_row_group(group)
+            rows = rows if pc.all(keep).as_py() else rows.filter(keep)  # most groups are carried whole
+            yield rows if rows.schema.equals(schema) else rows.cast(schema)
 
 
 def merge_by_document(first: Iterable[pa.Table], second: Iterable[pa.Table],
@@ -197,6 +200,9 @@ def merge_by_document(first: Iterable[pa.Table], second: Iterable[pa.Table],
             due = int(pc.sum(pc.less_equal(head.column("doc_id"), bound)).as_py() or 0)
             parts.append(head.slice(0, due))
             heads[n] = head.slice(due) if due < head.num_rows else _next_rows(streams[n])
+        if not (parts[0].num_rows and parts[1].num_rows):  # one stream's rows alone are in order
+            yield parts[0] if parts[0].num_rows else parts[1]
+            continue
         if pc.any(pc.is_in(parts[0].column("doc_id"), value_set=parts[1].column("doc_id"))).as_py():
             raise ValueError("a document's rows are in both streams: merging would interleave them")
         yield pa.concat_tables(parts).sort_by([(column, "ascending") for column in order_by])
