@@ -96,16 +96,22 @@ def doc_batches(path: Path, columns: list[str] | None = None, exclude: Iterable[
 def _kept_batches(file: pq.ParquetFile, columns: list[str] | None, excluded: pa.Array,
                   batch_rows: int) -> Iterator[pa.RecordBatch]:
     """The rows of documents not in `excluded`, dropped before pandas sees
-    them. A row group is decoded only if its doc_id column shows one of its
-    documents is wanted: an incremental run excludes nearly every article, and
-    the file is sorted by doc_id, so most row groups are skipped whole."""
-    for group in range(file.num_row_groups):
-        keep = pc.invert(pc.is_in(file.read_row_group(group, columns=["doc_id"]).column("doc_id"),
-                                  value_set=excluded))
-        if not pc.any(keep).as_py():
-            continue
-        rows = file.read_row_group(group, columns=columns).filter(keep)
+    them: an incremental run excludes nearly every article."""
+    for rows in _row_groups_where(file, columns, lambda doc_ids: pc.invert(pc.is_in(doc_ids, value_set=excluded))):
         yield from rows.to_batches(max_chunksize=batch_rows)
+
+
+def _row_groups_where(file: pq.ParquetFile, columns: list[str] | None,
+                      keep: Callable[[pa.ChunkedArray], pa.ChunkedArray]) -> Iterator[pa.Table]:
+    """Each row group's rows whose doc_id `keep` marks. A row group is decoded
+    past its doc_id column only if one of its documents is kept: the file is
+    sorted by doc_id, so most row groups are skipped whole or kept whole."""
+    for group in range(file.num_row_groups):
+        kept = keep(file.read_row_group(group, columns=["doc_id"]).column("doc_id"))
+        if not pc.any(kept).as_py():
+            continue
+        rows = file.read_row_group(group, columns=columns)
+        yield rows if pc.all(kept).as_py() else rows.filter(kept)
 
 
 def query_staged(sql: str, **tables: StagedTable | list[Path] | pd.DataFrame) -> pd.DataFrame:
@@ -172,16 +178,9 @@ def merge_sorted(files: list[Path], out: Path, order_by: list[str], row_group_si
 
 
 def _listed_rows(files: list[Path], doc_ids: pa.Array, schema: pa.Schema) -> Iterator[pa.Table]:
-    """The rows of doc_id-sorted files whose doc_id is listed, a row group at a
-    time; row groups holding none of them are not decoded past their doc_ids."""
+    """The rows of doc_id-sorted files whose doc_id is listed, a row group at a time."""
     for path in files:
-        file = open_parquet(path)
-        for group in range(file.num_row_groups):
-            keep = pc.is_in(file.read_row_group(group, columns=["doc_id"]).column("doc_id"), value_set=doc_ids)
-            if not pc.any(keep).as_py():
-                continue
-            rows = file.read_row_group(group)
-            rows = rows if pc.all(keep).as_py() else rows.filter(keep)  # most groups are carried whole
+        for rows in _row_groups_where(open_parquet(path), None, lambda ids: pc.is_in(ids, value_set=doc_ids)):
             yield rows if rows.schema.equals(schema) else rows.cast(schema)
 
 
@@ -220,20 +219,17 @@ def _next_rows(stream: Iterator[pa.Table]) -> pa.Table | None:
 def _write_row_groups(tables: Iterable[pa.Table], path: Path, schema: pa.Schema, row_group_size: int) -> int:
     """Tables in `schema` written in row groups of exactly `row_group_size`
     rows but the last, however the tables are cut. Returns the row count."""
-    pending, n_pending, n_rows = [], 0, 0
+    pending, n_rows = schema.empty_table(), 0
     with pq.ParquetWriter(path, schema, compression="zstd") as writer:
         for table in tables:
-            pending.append(table)
-            n_pending += table.num_rows
-            while n_pending >= row_group_size:
-                rows = pa.concat_tables(pending)
-                writer.write_table(rows.slice(0, row_group_size), row_group_size=row_group_size)
-                pending, n_pending = [rows.slice(row_group_size)], n_pending - row_group_size
-                n_rows += row_group_size
-        if n_pending:
-            writer.write_table(pa.concat_tables(pending), row_group_size=row_group_size)
-            n_rows += n_pending
-    return n_rows
+            pending = pa.concat_tables([pending, table])
+            whole_groups = pending.num_rows // row_group_size * row_group_size
+            if whole_groups:
+                writer.write_table(pending.slice(0, whole_groups), row_group_size=row_group_size)
+                pending, n_rows = pending.slice(whole_groups), n_rows + whole_groups
+        if pending.num_rows:
+            writer.write_table(pending, row_group_size=row_group_size)
+    return n_rows + pending.num_rows
 
 
 def merge_sorted_parts(parts: list[Path], out: Path, schema: pa.Schema, row_group_size: int,
