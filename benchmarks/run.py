@@ -8,6 +8,8 @@
     and the ratio to a bare single-process `nlp.pipe` over the same texts with
     the same model, measured in the same run;
 (c) incremental: one new article added, run again into the same warehouse;
+    beside it, the floor of any run (benchmarks/dagster_floor.py): project
+    import, model load and a Dagster run of as many no-op steps;
 (b) with --generate N: N articles generated from the input by deterministic
     perturbations (every text and id differs; about 5 % are near-duplicate
     rewrites of another generated article, with known ground truth), run like
@@ -35,6 +37,7 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from dagster_floor import describe, measure_floor  # noqa: E402  (this folder is on sys.path)
 from pipeline.warehouse import Warehouse  # noqa: E402
 
 QUERIES = {
@@ -256,6 +259,10 @@ def main() -> int:
                 ["run", "--input", str(corpus), "--warehouse", str(warehouse), *common], env)
             report("(c) incremental, one article added", wall_c, peak_c, warehouse)
             print(f"  {wall_c / wall_a:.1%} of (a)'s wall time")
+            n_steps = len(step_windows(home)[0])
+            floor = measure_floor(n_steps)
+            print(f"  floor of any run of {n_steps} steps (benchmarks/dagster_floor.py): {describe(floor, n_steps)} "
+                  f"= {floor['wall'] / wall_a:.1%} of (a)")
         query_warehouse = warehouse
         if args.generate:
             generated = work / "generated"

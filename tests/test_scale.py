@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import schemas
-from conftest import SEEDS, run_cli
+from conftest import SEEDS, load_benchmark, run_cli
 from pipeline.diff import KEYS
 from pipeline.shards import plan_nlp, sentence_layout, staged_sentence_layouts, word_counts
 from pipeline.warehouse import Warehouse
@@ -325,3 +325,13 @@ for warehouse, other in (("first", "a"), ("second", "a"), ("second", "b")):
     first, second, third = result.stdout.split()
     assert first != second, "the second run's settings need a new server"
     assert second == third, "a server is restarted (seconds: it loads the model) only when step settings change"
+
+
+def test_floor_benchmark_times_an_empty_run_in_a_fresh_interpreter():
+    floor_benchmark = load_benchmark("dagster_floor")
+    floor = floor_benchmark.measure_floor(n_steps=2, repeat=1)
+    assert set(floor) == {"import", "model", "run", "wall"}
+    assert all(seconds > 0 for seconds in floor.values())
+    # the parts are timed inside the process the wall time is taken around
+    assert floor["wall"] > floor["import"] + floor["model"] + floor["run"]
+    assert "2 no-op steps" in floor_benchmark.describe(floor, 2)
