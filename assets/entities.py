@@ -58,7 +58,7 @@ def entities(context: dg.AssetExecutionContext, tokens: StagedTable, settings: P
     redone = {doc_id: document_entities(doc_id, doc, person_share).pack()
               for doc_id, doc in progress_bar(settings.show_progress, "entities")(docs)}
     cache.store(run_id, [*kept.values(), *redone.values()], digests)
-    linked = LinkedCorpus(lambda: ((kept.get(d) or cached.get(d) or redone[d]).unpack() for d in order),
+    linked = LinkedCorpus(lambda: (kept.get(d) or cached.get(d) or redone[d] for d in order),
                           previous, mention_docs_in(previous_mentions))
     with TableWriter(warehouse.staged_path(run_id, "entity_mentions"), arrow_schema("entity_mentions"),
                      lambda chunk: validate_table(EntityMentionsModel, chunk)) as writer:

@@ -61,10 +61,10 @@ def assign_ids(
         name is one of this entity's forms ("Corbyn" grown into "Jeremy Corbyn") or that had
         one of its distinctive forms as an alias."""
         e, kind = entities[i], coarse(entities[i].label)
-        same_name = by_key.get((kind, e.key), set())
+        same_name, alias_keys = by_key.get((kind, e.key), set()), e.alias_keys
         related = set().union(
-            *(by_key.get((kind, k), set()) for k in e.alias_keys),
-            *(by_alias.get((kind, k), set()) for k in e.alias_keys if _distinctive(k, kind))) - same_name
+            *(by_key.get((kind, k), set()) for k in alias_keys),
+            *(by_alias.get((kind, k), set()) for k in alias_keys if _distinctive(k, kind))) - same_name
         return same_name, related
 
     groups = {i: candidates(i) for i in order}
