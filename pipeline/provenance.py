@@ -5,11 +5,9 @@ from __future__ import annotations
 import hashlib
 import platform
 import subprocess
-from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 
@@ -57,36 +55,6 @@ def inputs_fingerprint(documents: pd.DataFrame, rejected: pd.DataFrame) -> str:
     for path, reason in sorted(zip(rejected["source_file"], rejected["reason"])):
         digest.update(f"{path}\0rejected:{reason}\n".encode())
     return digest.hexdigest()
-
-
-def digests_by_doc(frame: pd.DataFrame) -> dict[str, str]:
-    """doc_id -> SHA-256 of the document's rows of `frame` (every column but
-    doc_id, in row order; each document's rows together). Equal digests,
-    equal rows."""
-    return streamed_digests_by_doc([frame])
-
-
-def streamed_digests_by_doc(frames: Iterable[pd.DataFrame]) -> dict[str, str]:
-    """digests_by_doc of a table read in pieces cut anywhere, a document's
-    rows running on from one piece into the next: a row's hash is its own,
-    so a document's digest is fed its rows' hashes piece by piece."""
-    digests: dict[str, str] = {}
-    current, hasher = None, None
-    for frame in frames:
-        if frame.empty:
-            continue
-        rows = pd.util.hash_pandas_object(frame.drop(columns="doc_id"), index=False).to_numpy()
-        doc_ids = frame["doc_id"].to_numpy()
-        bounds = [0, *(np.flatnonzero(doc_ids[1:] != doc_ids[:-1]) + 1).tolist(), len(doc_ids)]
-        for a, b in zip(bounds, bounds[1:]):
-            if doc_ids[a] != current:
-                if hasher is not None:
-                    digests[current] = hasher.hexdigest()
-                current, hasher = doc_ids[a], hashlib.sha256()
-            hasher.update(rows[a:b].tobytes())
-    if hasher is not None:
-        digests[current] = hasher.hexdigest()
-    return digests
 
 
 def run_info(model: dict, input_dir: str, inputs_fingerprint: str) -> dict:
