@@ -40,13 +40,14 @@ _CONSENT = re.compile(
     re.I,
 )
 _NEWSLETTER = re.compile(r"\bnewsletters?\b", re.I)
-_ENDS_WITH_SUBSCRIBE = re.compile(r"(?:subscribe|sign up)(?: now| here)?\W*$", re.I)
+# matched on the line's end without its trailing non-word characters (_ends_with_subscribe)
+_SUBSCRIBE = re.compile(r"(?:subscribe|sign up)(?: now| here)?$", re.I)
 _KICKER = re.compile(r"[A-Z][A-Z'’&-]*(?: [A-Z][A-Z'’&-]*){0,2}:?")
 # A credit is 1-3 capitalised words (Reuters, PA, Getty Images, AFP/Getty)
 # directly after sentence-final punctuation that follows a lower-case word.
-_GLUED_CREDIT = re.compile(
-    r"(?<=[a-z]{2}[.!?])[A-Z][A-Za-z&]*(?:[ /][A-Z][A-Za-z&]*){0,2}$"
-)
+# It holds no . ! or ?, so it can only start after the line's last one (_glued_credit).
+_CREDIT = re.compile(r"[A-Z][A-Za-z&]*(?:[ /][A-Z][A-Za-z&]*){0,2}")
+_AFTER_LOWER = re.compile(r"[a-z]{2}")
 # Blurbs are short; a long paragraph that merely mentions a newsletter is prose.
 _MAX_BLURB_WORDS = 40
 _MAX_NOTICE_CHARS = 200
@@ -75,12 +76,31 @@ def _line_rule(line: str, before_headline: bool) -> str | None:
         return "consent_notice"
     n_words = len(line.split())
     if n_words <= _MAX_BLURB_WORDS and (
-        (_NEWSLETTER.search(line) and n_words <= 6) or _ENDS_WITH_SUBSCRIBE.search(line)
+        (_NEWSLETTER.search(line) and n_words <= 6) or _ends_with_subscribe(line)
     ):
         return "newsletter"
     if before_headline and _KICKER.fullmatch(line):
         return "kicker"
     return None
+
+
+# The two rules below look at a line's end only: a regular expression anchored at the end
+# would still be tried at every position of every paragraph (a third of ingest at scale).
+def _ends_with_subscribe(line: str) -> bool:
+    """The line ends in "subscribe", "sign up", "subscribe now", ... and then only non-word characters."""
+    end = len(line)
+    while end and not (line[end - 1].isalnum() or line[end - 1] == "_"):  # what \W matches
+        end -= 1
+    return _SUBSCRIBE.search(line, max(0, end - 16), end) is not None
+
+
+def _glued_credit(line: str) -> int | None:
+    """Where a credit glued after the line's last sentence ends (two lower-case
+    letters and . ! or ?) starts, if the rest of the line is one."""
+    start = max(line.rfind("."), line.rfind("!"), line.rfind("?")) + 1
+    if start < 3 or not _AFTER_LOWER.fullmatch(line, start - 3, start - 1) or not _CREDIT.fullmatch(line, start):
+        return None
+    return start
 
 
 def clean_article(raw: str) -> CleanedArticle:
@@ -95,10 +115,10 @@ def clean_article(raw: str) -> CleanedArticle:
         if rule:
             removed.append(Removal(rule, line, number))
             continue
-        credit = _GLUED_CREDIT.search(line)
+        credit = _glued_credit(line)
         if credit:
-            removed.append(Removal("glued_credit", credit.group(), number))
-            line = line[: credit.start()]
+            removed.append(Removal("glued_credit", line[credit:], number))
+            line = line[:credit]
         paragraphs.append(line)
     headline = paragraphs[0] if paragraphs else ""
     return CleanedArticle(headline, "\n\n".join(paragraphs), removed)
