@@ -34,7 +34,7 @@ _CONTEXT_SQL = (f"SELECT m.doc_id, lower(hex(bit_xor(hash({_CONTEXT_COLUMNS}))))
                 "FROM m LEFT JOIN e ON m.entity_id = e.entity_id GROUP BY m.doc_id")
 
 
-def entity_contexts(mentions: StagedTable | list[Path], entities: pd.DataFrame) -> dict[str, str]:
+def entity_contexts(mentions: StagedTable | list[Path] | pd.DataFrame, entities: pd.DataFrame) -> dict[str, str]:
     """doc_id -> digest of the article's entity mentions, each with the name
     and type of its entity. Equal digests: equal inputs to quote and event
     extraction beyond the article's own parse. DuckDB streams the mentions

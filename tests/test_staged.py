@@ -405,3 +405,26 @@ def test_the_entity_cache_gives_back_only_results_found_in_the_same_tokens(tmp_p
     assert set(cache.load(tokens_digests(edited))) == {second}
     DocEntitiesCache(tmp_path, "code-b").store("run2", [], digests)  # new code: the old results go
     assert cache.load(digests) == {}
+
+
+def test_an_entity_context_changes_with_its_articles_mentions_and_their_entities_only(seeds_warehouse):
+    from pipeline.carry import entity_contexts
+
+    warehouse = Warehouse(seeds_warehouse)
+    files = warehouse.table_files("entity_mentions", warehouse.latest())
+    mentions = pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+    entities = warehouse.read_table("entities", columns=["entity_id", "name", "type"])
+    contexts = entity_contexts(files, entities)
+    assert set(contexts) == set(mentions["doc_id"]) and len(set(contexts.values())) == len(contexts)
+    # the same mentions in another row order, from a DataFrame instead of the files: the same digests
+    assert entity_contexts(mentions.sample(frac=1, random_state=1), entities) == contexts
+    # an entity renamed: only the articles that mention it get a new context
+    corbyn = entities.loc[entities["name"] == "Jeremy Corbyn", "entity_id"].iat[0]
+    renamed = entities.assign(name=entities["name"].where(entities["entity_id"] != corbyn, "J. Corbyn"))
+    changed = {d for d, context in entity_contexts(files, renamed).items() if context != contexts[d]}
+    assert changed == set(mentions.loc[mentions["entity_id"] == corbyn, "doc_id"]) and len(changed) >= 2
+    # one mention moved by a character: only its article
+    moved = mentions.copy()
+    moved.loc[0, "end_char"] += 1
+    changed = {d for d, context in entity_contexts(moved, entities).items() if context != contexts[d]}
+    assert changed == {mentions.loc[0, "doc_id"]}
