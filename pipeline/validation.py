@@ -55,10 +55,31 @@ def _utf8(values: pd.Series) -> pa.LargeStringArray:
 def _slices_differ(texts: list[str | None], doc_numbers: np.ndarray, starts: np.ndarray, ends: np.ndarray,
                    spans: pa.LargeStringArray) -> np.ndarray:
     """texts[doc_numbers[i]][starts[i]:ends[i]] != spans[i] for every i (the
-    offsets count code points, as Python does, and lie inside the text),
-    compared as UTF-8 bytes with numpy: the texts' bytes are joined, each
-    code point offset is turned into a byte offset, and the spans' bytes are
-    gathered against the texts' bytes in slices of COMPARE_BYTES."""
+    offsets count code points, as Python does, and lie inside the text).
+    The documents are taken in groups of about COMPARE_BYTES characters: a
+    group's bytes and byte offsets take 9 bytes per character, and a batch of
+    event mentions can span 30 million characters of article text."""
+    differs = np.zeros(len(doc_numbers), dtype=bool)
+    sizes = np.array([len(text) if text else 0 for text in texts], dtype=np.int64)
+    group = (np.cumsum(sizes) - sizes) // COMPARE_BYTES  # by where each text starts
+    firsts = np.flatnonzero(np.diff(group, prepend=-1))
+    order = np.argsort(doc_numbers, kind="stable")
+    bounds = np.searchsorted(doc_numbers[order], np.append(firsts, len(texts)))
+    for n, first in enumerate(firsts.tolist()):
+        rows = order[bounds[n]:bounds[n + 1]]
+        if len(rows):
+            last = int(firsts[n + 1]) if n + 1 < len(firsts) else len(texts)
+            differs[rows] = _group_differs(texts[first:last], doc_numbers[rows] - first, starts[rows], ends[rows],
+                                           spans.take(pa.array(rows)))
+    return differs
+
+
+def _group_differs(texts: list[str | None], doc_numbers: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                   spans: pa.LargeStringArray) -> np.ndarray:
+    """_slices_differ for a group of documents, compared as UTF-8 bytes with
+    numpy: the texts' bytes are joined, each code point offset is turned into
+    a byte offset, and the spans' bytes are gathered against the texts' bytes
+    in slices of COMPARE_BYTES."""
     texts = [text or "" for text in texts]  # an unknown document: none of its rows are asked about
     encoded = [text.encode("utf-8") for text in texts]
     joined = np.frombuffer(b"".join(encoded), dtype=np.uint8)
