@@ -22,16 +22,13 @@ import numpy as np
 import pandas as pd
 
 from pipeline.provenance import code_fingerprint
-from pipeline.staged import StagedTable, doc_batches, query_staged
+from pipeline.staged import StagedTable, doc_batches, doc_digests
 from pipeline.warehouse import CARRIED_TOKENS, Warehouse
 
 # What quote speakers and event arguments read of an article's entity mentions, and of their entities.
 # Cast to text, so that a staged table and a version's files hash alike.
 _CONTEXT_COLUMNS = ", ".join(f"CAST({column} AS VARCHAR)" for column in (
     "m.mention_id", "m.entity_id", "m.start_char", "m.end_char", "m.text", "m.type", "m.kind", "e.name", "e.type"))
-# Mentions are a set (each has its own mention_id): the XOR of their hashes does not depend on row order
-_CONTEXT_SQL = (f"SELECT m.doc_id, lower(hex(bit_xor(hash({_CONTEXT_COLUMNS})))) AS context "
-                "FROM m LEFT JOIN e ON m.entity_id = e.entity_id GROUP BY m.doc_id")
 
 
 def entity_contexts(mentions: StagedTable | list[Path] | pd.DataFrame, entities: pd.DataFrame) -> dict[str, str]:
@@ -39,8 +36,9 @@ def entity_contexts(mentions: StagedTable | list[Path] | pd.DataFrame, entities:
     and type of its entity. Equal digests: equal inputs to quote and event
     extraction beyond the article's own parse. DuckDB streams the mentions
     (4 million at 100,000 articles) and sums the digests."""
-    found = query_staged(_CONTEXT_SQL, m=mentions, e=entities[["entity_id", "name", "type"]])
-    return dict(zip(found["doc_id"].tolist(), found["context"].tolist()))
+    # mentions are a set (each has its own mention_id), so their order does not matter
+    return doc_digests(_CONTEXT_COLUMNS, "m LEFT JOIN e ON m.entity_id = e.entity_id",
+                       m=mentions, e=entities[["entity_id", "name", "type"]])
 
 
 def made_by_this_code(warehouse: Warehouse, version: str | None) -> bool:

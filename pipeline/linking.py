@@ -18,8 +18,8 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from pipeline.resolution import FUZZY_CONFIDENCE, near_miss_pairs, short_forms
 
@@ -122,25 +122,25 @@ class Linker:
         decided = self._decided[key]
         return decided if decided is not None and coarse(decided) != coarse(label) else label
 
-    def _parts(self) -> dict[tuple[str, str], Part]:
+    def _parts(self, sums: dict[tuple[str, str], Part]) -> dict[tuple[str, str], Part]:
         """One Part per (kind, name key), in the order their first clusters came."""
         votes: dict[str, Counter] = defaultdict(Counter)
-        for (key, label), found in self._sums.items():
+        for (key, label), found in sums.items():
             votes[key][label] += found.n_mentions
         self._decided = {key: _clear_label(labels) for key, labels in votes.items()}
         parts: dict[tuple[str, str], Part] = {}
-        for (key, label), found in self._sums.items():
+        for (key, label), found in sums.items():
             label = self._label(key, label)
             part = parts.get((coarse(label), key))
             if part is None:
                 part = parts[(coarse(label), key)] = Part(key)
             part.absorb(found, label)
-        self._sums.clear()
         return parts
 
     def link(self) -> list[Entity]:
-        found_as = list(self._sums)
-        entities = {ident: Entity(key=part.key, label="", name="", parts=[part]) for ident, part in self._parts().items()}
+        sums, self._sums = self._sums, {}
+        entities = {ident: Entity(key=part.key, label="", name="", parts=[part])
+                    for ident, part in self._parts(sums).items()}
         merged_into = _short_form_targets(entities)
         merged_into.update(_near_miss_targets(entities, merged_into))
         final = _merge_groups(entities, merged_into)
@@ -159,7 +159,7 @@ class Linker:
                     merged_into.get(ident, (None, "alias", 1.0))[1:]
                 linked[ident] = (index[final[ident]], link, confidence)
         # entity_of asks once per cluster: its answer is looked up, not worked out again
-        self._of = {(key, label): linked.get((coarse(self._label(key, label)), key)) for key, label in found_as}
+        self._of = {(key, label): linked.get((coarse(self._label(key, label)), key)) for key, label in sums}
         self.entities = [entities[ident] for ident in kept]
         for e in self.entities:
             e.name = _canonical_name(e)

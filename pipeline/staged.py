@@ -136,6 +136,17 @@ def query_staged(sql: str, **tables: StagedTable | list[Path] | pd.DataFrame) ->
         return con.execute(sql).df()
 
 
+def doc_digests(hashed: str, source: str, **tables: StagedTable | list[Path] | pd.DataFrame) -> dict[str, str]:
+    """doc_id -> digest of each article's rows, in doc_id order: the XOR of
+    DuckDB's hashes of `hashed` (a comma-separated SQL list) over the rows of
+    `source` (a FROM clause over `tables`, as query_staged takes them). The
+    XOR does not depend on row order, so the rows should hold their own
+    position or be a set. Equal digests, equal rows, to one chance in 2**64."""
+    found = query_staged(f"SELECT doc_id, lower(hex(bit_xor(hash({hashed})))) AS digest FROM {source} "
+                         "GROUP BY doc_id ORDER BY doc_id", **tables)
+    return dict(zip(found["doc_id"].tolist(), found["digest"].tolist()))
+
+
 def _quoted(path: Path | str) -> str:
     return "'" + str(path).replace("'", "''") + "'"
 
