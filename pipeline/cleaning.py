@@ -74,14 +74,21 @@ def _line_rule(line: str, before_headline: bool) -> str | None:
         return "page_label"
     if len(line) <= _MAX_NOTICE_CHARS and _CONSENT.search(line):
         return "consent_notice"
-    n_words = len(line.split())
-    if n_words <= _MAX_BLURB_WORDS and (
-        (_NEWSLETTER.search(line) and n_words <= 6) or _ends_with_subscribe(line)
-    ):
+    if _is_blurb(line):
         return "newsletter"
     if before_headline and _KICKER.fullmatch(line):
         return "kicker"
     return None
+
+
+def _is_blurb(line: str) -> bool:
+    """A short line that names a newsletter (up to 6 words) or ends in a call to
+    subscribe (up to 40). The cheap tests come first: most lines are prose that
+    neither names a newsletter nor ends in a call to subscribe."""
+    if _ends_with_subscribe(line):
+        return len(line.split()) <= _MAX_BLURB_WORDS
+    # casefold() folds as the IGNORECASE search does ("ſ" is an "s"), so this only skips lines it would not match
+    return "newsletter" in line.casefold() and _NEWSLETTER.search(line) is not None and len(line.split()) <= 6
 
 
 # The two rules below look at a line's end only: a regular expression anchored at the end

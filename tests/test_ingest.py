@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from conftest import SEEDS
+from pipeline.cleaning import clean_article
 from pipeline.ingest import ingest_folder
 from schemas import ArticlesModel, RejectedModel, validate_table
 
@@ -59,6 +60,21 @@ def test_article_without_clutter_is_untouched(seeds):
     jewish_news = articles.loc["000_7a06572e777c9b9d.txt"]
     assert len(jewish_news["removed"]) == 0
     assert jewish_news["text"].replace("\n\n", "\n") == jewish_news["raw_text"]
+
+
+@pytest.mark.parametrize("line, is_blurb", [
+    ("Get our free newsletter", True),
+    ("Sign up to the NEWSLETTERS now", True),  # 6 words, any case
+    ("Sign up to our daily politics newsletter here today", False),  # 8 words: prose that names one
+    ("Read it in the newſletter", True),  # a long s folds to s, as in the rule's case-blind search
+    ("Newsletterish words", False),  # not the word itself
+    (" ".join(["word"] * 38) + " subscribe now!", True),  # 40 words ending in a call to subscribe
+    (" ".join(["word"] * 39) + " subscribe now!", False),  # 41: a paragraph, not a blurb
+])
+def test_newsletter_blurbs_are_short(line, is_blurb):
+    cleaned = clean_article("Headline\n" + line)
+    assert ([r.rule for r in cleaned.removed] == ["newsletter"]) is is_blurb
+    assert (line in cleaned.text) is not is_blurb
 
 
 def test_doc_id_depends_on_content_not_encoding_or_line_ends(tmp_path, seeds):
