@@ -9,7 +9,7 @@ from pathlib import Path
 
 from pipeline.entities import extract_entities
 from pipeline.ingest import ingest_folder
-from pipeline.mentions import person_word_share
+from pipeline.person_words import person_word_share
 from pipeline.nlp import blank_vocab, docs_from_tokens, load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
 

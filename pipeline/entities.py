@@ -22,7 +22,8 @@ from pipeline import staged
 from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, PreviousDocs, assign_ids, docs_from_mentions
 from pipeline.linking import DocCluster, Linker
-from pipeline.mentions import find_mentions, is_person_word, person_word_share, shares
+from pipeline.mentions import find_mentions
+from pipeline.person_words import is_person_word, person_word_share, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
 from pipeline.resolution import resolve_document
 from pipeline.warehouse import store_in_cache
@@ -213,7 +214,7 @@ def extract_entities(
     person_share: dict[str, float] | None = None, previous_mentions: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """(doc_id, parsed Doc) pairs -> (entity_mentions, entities,
-    entity_changes). `person_share` is mentions.person_word_share over the
+    entity_changes). `person_share` is person_words.person_word_share over the
     corpus's tokens."""
     return link_entities((document_entities(doc_id, doc, person_share) for doc_id, doc in docs),
                          previous, previous_mentions)
@@ -260,7 +261,7 @@ _HASHED = ", ".join(f"CAST({c} AS {'BIGINT' if c.endswith(('_index', '_char')) e
 
 
 def corpus_person_share(tokens_path: Path | str) -> dict[str, float]:
-    """mentions.person_word_share over a whole staged tokens table, counted
+    """person_words.person_word_share over a whole staged tokens table, counted
     by DuckDB without loading the table into pandas."""
     counts = staged.query_staged("SELECT text AS word, count(*) AS labelled, "
                                  "count(*) FILTER (WHERE ent_type = 'PERSON') AS person "

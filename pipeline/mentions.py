@@ -22,19 +22,18 @@ Repairs, each a small rule with a reason:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
-import pandas as pd
 from spacy.tokens import Doc
 
+from pipeline.acronyms import acronym_definitions
 from pipeline.coref import ROLE_HEADS, ROLE_WORDS, TITLES, role_holder, role_words
+from pipeline.person_words import is_person_word
 
 SPLIT_PUNCT = {"[", "]", "(", ")", "-", "–", "—", ":", ";", ",", "|", "/"}
 EDGE_POS = {"DET", "PRON", "ADV", "SCONJ", "CCONJ", "ADP", "AUX", "VERB", "PART", "PUNCT", "SPACE"}
 NOT_A_NAME_POS = EDGE_POS | {"NUM", "INTJ", "SYM", "X"}
 PERSON_TITLES = TITLES | {"baroness", "baron", "rt", "hon", "mp"}
-ACRONYM = re.compile(r"[A-Z][A-Z&]{1,7}s?")
 # Endings of nationality and religion adjectives (Jewish, Italian, Chinese, Israeli, Islamic, French, Swiss,
 # Greek, Muslim, Hindu, Arab, Thai, Orthodox, Buddhist): a MISC adjective without one is not a group name.
 DEMONYM_ENDINGS = ("ish", "ian", "an", "ese", "i", "ic", "ch", "ss", "ek", "im", "em", "du", "ab", "ai", "ox", "ist",
@@ -42,7 +41,6 @@ DEMONYM_ENDINGS = ("ish", "ian", "an", "ese", "i", "ic", "ch", "ss", "ek", "im",
 TIME_ADJECTIVES = {"former", "ex", "then", "current", "acting", "outgoing", "incoming", "future", "late", "veteran"}
 NAME_CONNECTORS = {"of", "and", "for", "the", "de", "da", "del", "van", "von", "der", "du", "la", "le", "on", "in",
                    "at", "to", "upon", "y", "al", "bin", "ibn", "e", "und", "et"}
-INITIAL_STOPWORDS = {"of", "and", "for", "the", "&", "on", "in", "to"}
 
 
 @dataclass(frozen=True)
@@ -82,25 +80,6 @@ def find_mentions(doc: Doc, person_share: dict[str, float] | None = None,
     mentions = [m for m in mentions if not (m.label == "MISC" and m.end - m.start == 1 and doc[m.start].pos_ == "ADJ")]
     mentions = _add_roles(doc, mentions)
     return _without_overlaps([m for m in (_strip_edges(doc, m) for m in mentions) if m is not None])
-
-
-def person_word_counts(words, labels) -> pd.DataFrame:
-    """word -> how many of its uses carry an entity label (`labelled`) and how
-    many a PERSON one (`person`). Counts of batches of tokens add up."""
-    labels = pd.Series(labels, dtype="object").reset_index(drop=True)
-    frame = pd.DataFrame({"word": pd.Series(words, dtype="object").reset_index(drop=True),
-                          "person": labels == "PERSON"})[labels.ne("").to_numpy()]
-    return frame.groupby("word")["person"].agg(labelled="size", person="sum")
-
-
-def shares(counts: pd.DataFrame) -> dict[str, float]:
-    return (counts["person"] / counts["labelled"]).to_dict()
-
-
-def person_word_share(words, labels) -> dict[str, float]:
-    """word -> share of its entity-labelled uses that are PERSON, from the
-    tokens table's text / ent_type columns of the whole corpus."""
-    return shares(person_word_counts(words, labels))
 
 
 def _strip_edges(doc: Doc, m: Mention) -> Mention | None:
@@ -244,48 +223,7 @@ def _is_name(doc: Doc, m: Mention) -> bool:
     return any(c.isalpha() for c in doc[m.start:m.end].text)
 
 
-# -- acronyms --------------------------------------------------------------------------------------
-def acronym_definitions(doc: Doc) -> dict[str, tuple[int, int]]:
-    """Acronyms the text defines: "Jewish Labour Movement (JLM)" and
-    "PLP [Parliamentary Labour Party]" -> {acronym: (start, end) of the expansion}."""
-    found: dict[str, tuple[int, int]] = {}
-    for token in doc:
-        if not ACRONYM.fullmatch(token.text) or token.i == 0 or token.i + 1 >= len(doc):
-            continue
-        acronym = token.text
-        if doc[token.i - 1].text in "([" and doc[token.i + 1].text in ")]":
-            span = _expansion_before(doc, token.i - 1, acronym)
-        elif doc[token.i + 1].text in "([":
-            span = _expansion_after(doc, token.i + 2, acronym)
-        else:
-            continue
-        if span is not None:
-            found.setdefault(acronym, span)
-    return found
-
-
-def _initials(doc: Doc, start: int, end: int) -> str:
-    return "".join(t.text[0] for t in doc[start:end] if t.lower_ not in INITIAL_STOPWORDS and t.text[:1].isupper())
-
-
-def _expansion_before(doc: Doc, bracket: int, acronym: str) -> tuple[int, int] | None:
-    target = acronym.rstrip("s").replace("&", "")
-    for start in range(bracket - 1, max(bracket - 10, -1), -1):
-        if not (doc[start].text[:1].isupper() or doc[start].lower_ in INITIAL_STOPWORDS):
-            break
-        if doc[start].text[:1].isupper() and _initials(doc, start, bracket) == target:
-            return start, bracket
-    return None
-
-
-def _expansion_after(doc: Doc, start: int, acronym: str) -> tuple[int, int] | None:
-    target = acronym.rstrip("s").replace("&", "")
-    for end in range(start + 1, min(start + 10, len(doc))):
-        if doc[end].text in ")]":
-            return (start, end) if _initials(doc, start, end) == target else None
-    return None
-
-
+# -- acronyms (found by pipeline.acronyms) ---------------------------------------------------------
 def _add_acronyms(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Each defined acronym's expansion is an ORG mention (unless NER typed it
     otherwise), and every use of the acronym links to it."""
@@ -364,14 +302,6 @@ def _proper(doc: Doc, start: int, n: int, surnames: set[str]) -> bool:
 
 
 # -- types -------------------------------------------------------------------------------------------
-SURNAME_MIN_PERSON_SHARE = 0.3
-
-
-def is_person_word(person_share: dict[str, float] | None, word: str) -> bool:
-    """Whether the corpus lets a lone `word` be a person's surname."""
-    return person_share is None or person_share.get(word, 0.0) >= SURNAME_MIN_PERSON_SHARE
-
-
 def _retype_surnames(doc: Doc, mentions: list[Mention], person_share: dict[str, float] | None,
                      consulted: dict[str, bool] | None = None) -> list[Mention]:
     """"Corbyn" tagged ORG in an article about Jeremy Corbyn is the person,

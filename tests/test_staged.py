@@ -359,7 +359,7 @@ def test_mentions_found_while_parsing_equal_those_found_after(tmp_path, monkeypa
 
 def test_a_staged_result_holds_only_for_shares_giving_its_answers():
     from pipeline.entities import DocEntities
-    from pipeline.mentions import SURNAME_MIN_PERSON_SHARE
+    from pipeline.person_words import SURNAME_MIN_PERSON_SHARE
 
     found = DocEntities("d", [], [], {"Corbyn": True, "Labour": False})
     for result in (found, found.pack()):  # the entities step holds results packed
@@ -371,7 +371,7 @@ def test_a_staged_result_holds_only_for_shares_giving_its_answers():
 
 def test_the_entities_step_reads_digests_and_person_shares_from_the_file_as_from_the_table(tmp_path, seed_tokens):
     from pipeline.entities import corpus_person_share, corpus_tokens_digests, tokens_digests
-    from pipeline.mentions import person_word_share
+    from pipeline.person_words import person_word_share
 
     path = tmp_path / "tokens.parquet"
     # documents run on across row groups of 400 rows, each group with its own string dictionaries
