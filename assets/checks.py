@@ -12,9 +12,9 @@ import pandas as pd
 
 from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline import validation
+from pipeline.files import TEXT_ROW_GROUP_SIZE
 from pipeline.ingest import discover_files
 from pipeline.staged import DocRows, StagedTable, alongside, query_staged
-from pipeline.warehouse import TEXT_ROW_GROUP_SIZE
 
 SHOWN_FAILURES = 10
 

@@ -7,9 +7,9 @@ import pandas as pd
 
 from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
 from assets.resources import PressworkSettings
+from pipeline.files import TEXT_ROW_GROUP_SIZE, write_parquet
 from pipeline.ingest import ingest_batches
 from pipeline.staged import StagedTable, merge_sorted_parts
-from pipeline.warehouse import TEXT_ROW_GROUP_SIZE, write_parquet
 from schemas import ArticlesModel, RejectedModel, arrow_schema, validate_table
 
 

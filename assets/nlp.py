@@ -17,10 +17,11 @@ from assets._metadata import PREVIEW_ROWS, progress_bar, table_metadata
 from assets.resources import STAGED_TABLE_LOADER, NlpModel, PressworkSettings
 from pipeline.entities import stage_document_entities
 from pipeline.failpoints import failpoint
+from pipeline.files import ROW_GROUP_SIZE, TEXT_ROW_GROUP_SIZE, write_parquet
 from pipeline.nlp import TOKEN_COLUMNS, parse_documents
 from pipeline.shards import nlp_fingerprint, plan_nlp, previous_fingerprint, staged_sentence_layouts, word_counts
 from pipeline.staged import StagedTable, merge_sorted
-from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN, ROW_GROUP_SIZE, TEXT_ROW_GROUP_SIZE, write_parquet
+from pipeline.warehouse import CARRIED_TOKENS, NLP_PLAN
 from schemas import TokensModel, arrow_schema, validate_table
 
 TOKEN_ORDER = ["doc_id", "token_index"]  # the tokens table's sort order (pruning by doc_id in DuckDB)

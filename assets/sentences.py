@@ -5,10 +5,10 @@ import dagster as dg
 from assets._metadata import PREVIEW_ROWS, progress_counter, table_metadata
 from assets.resources import STAGED_TABLE_LOADER, PressworkSettings
 from pipeline.carry import CarriedRows, sentences_to_carry
+from pipeline.files import TEXT_ROW_GROUP_SIZE
 from pipeline.near_duplicates import SignatureCache, group_near_duplicates
 from pipeline.sentences import SENTENCE_COLUMNS, document_batches, segment_sentences
 from pipeline.staged import StagedTable, TableWriter
-from pipeline.warehouse import TEXT_ROW_GROUP_SIZE
 from schemas import DocumentsModel, SentencesModel, arrow_schema, validate_table
 
 

@@ -3,7 +3,7 @@
     python benchmarks/table_memory.py [--warehouse DIR] [--table quotes] [--articles 100000]
 
 A step that holds its table gathers every batch's rows, concatenates them,
-validates the whole and writes it once (`pipeline.warehouse.write_parquet`,
+validates the whole and writes it once (`pipeline.files.write_parquet`,
 sorted by doc_id): what quotes and events did until they moved to
 `pipeline.staged.TableWriter`, which validates and writes a row group at a
 time. Both are measured here on the same rows: the table of the latest
@@ -31,8 +31,9 @@ import psutil
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from pipeline.files import write_parquet  # noqa: E402
 from pipeline.staged import write_table  # noqa: E402
-from pipeline.warehouse import Warehouse, write_parquet  # noqa: E402
+from pipeline.warehouse import Warehouse  # noqa: E402
 from schemas import TABLES, arrow_schema, validate_table  # noqa: E402
 
 ID_COLUMNS = {"quotes": ["quote_id", "group_id"], "events": ["event_id"], "event_mentions": ["event_id"]}

@@ -21,12 +21,12 @@ from spacy.tokens import Doc
 from pipeline import staged
 from pipeline.coref import sentence_number
 from pipeline.entity_ids import CHANGE_COLUMNS, PreviousDocs, assign_ids, docs_from_mentions
+from pipeline.files import store_in_cache
 from pipeline.linking import DocCluster, Linker
 from pipeline.mentions import find_mentions
-from pipeline.person_words import is_person_word, person_word_share, shares
 from pipeline.nlp import blank_vocab, docs_from_tokens
+from pipeline.person_words import is_person_word, person_word_share, shares
 from pipeline.resolution import resolve_document
-from pipeline.warehouse import store_in_cache
 
 MENTION_COLUMNS = [
     "mention_id", "doc_id", "entity_id", "start_char", "end_char", "text", "type", "kind", "sentence_index",

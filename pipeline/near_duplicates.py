@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from datasketch import MinHash, MinHashLSH
 
-from pipeline.warehouse import store_in_cache
+from pipeline.files import store_in_cache
 
 DEFAULT_THRESHOLD = 0.8
 NUM_PERM = 128

@@ -23,7 +23,8 @@ import pyarrow.parquet as pq
 
 import schemas
 from pipeline.diff import changes_markdown, diff_versions
-from pipeline.warehouse import Warehouse, sha256_file
+from pipeline.files import sha256_file
+from pipeline.warehouse import Warehouse
 
 RELEASES_FILE = "_releases.json"  # in the warehouse: which versions were published, in order
 LICENSE = "other"  # the articles' own licences apply; the card says so

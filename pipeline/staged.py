@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from pipeline.warehouse import ROW_GROUP_SIZE
+from pipeline.files import ROW_GROUP_SIZE
 
 # ~25 MB of tokens as a DataFrame. A step's working set on a batch (its Docs, their
 # quotes or events) is several times that: at 100,000 rows a quotes step held 70 MB

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
-import hashlib
 import json
 import os
 import shutil
@@ -34,71 +33,18 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from pipeline.failpoints import failpoint
+from pipeline.files import fsync_dir, row_group_size, sha256_file, write_atomic, write_parquet
 
 PARQUET_FILE = "part-0.parquet"
 RUN_LOCK = ".run.lock"  # held by a `presswork run` for its whole length; says who holds it
 CARRIED_TOKENS = "tokens-carried"  # staged by the NLP stage: doc_ids of the articles whose tokens are carried
 NLP_PLAN = "nlp_plan.json"  # staged by the NLP stage: articles carried over / parsed, recorded in the manifest
-ROW_GROUP_SIZE = 64 * 1024
-# Tables of whole article texts: a reader decodes a column a row group at a time, and
-# 65,536 articles' texts are some 250 MB. 1,024 articles are about 4 MB.
-TEXT_ROW_GROUP_SIZE = 1024
-ROW_GROUP_SIZES = {"articles": TEXT_ROW_GROUP_SIZE, "documents": TEXT_ROW_GROUP_SIZE}
-
-
-def row_group_size(table: str) -> int:
-    return ROW_GROUP_SIZES.get(table, ROW_GROUP_SIZE)
-
-
 class WarehouseBusyError(RuntimeError):
     """Another run holds the warehouse (and the caller chose not to wait)."""
 
 
 class StaleBaseError(RuntimeError):
     """Another run committed a version after this run read its base version."""
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def store_in_cache(root: Path, folder: Path, run_id: str, suffix: str, data: bytes | None) -> None:
-    """One run's results as a new file in `folder`, a cache under `root` whose
-    other folders hold results of another key (code, model or settings) and are
-    removed: nothing in them is of use any more. `data` None stores nothing."""
-    if root.exists():
-        for stale in root.iterdir():
-            if stale != folder:
-                shutil.rmtree(stale, ignore_errors=True)
-    if data is None:
-        return
-    folder.mkdir(parents=True, exist_ok=True)
-    for leftover in folder.glob(".*.tmp-*"):  # a run killed while writing (one writer: the run lock)
-        leftover.unlink()
-    write_atomic(folder / f"{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{run_id}{suffix}", data)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Bytes to `path` all or nothing: written beside it, synced, renamed into place."""
-    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def new_version_id(after: str | None = None) -> str:
@@ -109,23 +55,6 @@ def new_version_id(after: str | None = None) -> str:
         newest = dt.datetime.strptime(after, "v%Y-%m-%dT%H-%M-%S.%fZ").replace(tzinfo=dt.timezone.utc)
         now = max(now, newest + dt.timedelta(microseconds=1))
     return now.strftime("v%Y-%m-%dT%H-%M-%S.%fZ")
-
-
-def write_parquet(
-    df: pd.DataFrame, path: Path, schema: pa.Schema | None = None, sort_by: str | None = None,
-    row_group_size: int = ROW_GROUP_SIZE,
-) -> None:
-    """Sorted by doc_id with modest row groups so DuckDB can skip most of a
-    file when a query filters on one article."""
-    if sort_by and sort_by in df.columns and len(df):
-        df = df.sort_values(sort_by, kind="stable")
-    table = pa.Table.from_pandas(df, schema=schema, preserve_index=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd", row_group_size=row_group_size)
-    with open(tmp, "rb") as fh:  # on disk before it can be committed, not just in the page cache
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 class Warehouse:
@@ -354,9 +283,9 @@ class Warehouse:
                 moving = staging / "commit" / table / f"version={version}"
                 moving.mkdir(parents=True)
                 os.replace(staged, moving / PARQUET_FILE)
-                _fsync_dir(moving)
+                fsync_dir(moving)
                 os.replace(moving, target)
-                _fsync_dir(target.parent)
+                fsync_dir(target.parent)
                 failpoint(f"commit.table.{table}")
             plan = staging / NLP_PLAN
             carried = {f.stem.removeprefix("carried-"): json.loads(f.read_text())
@@ -404,7 +333,7 @@ class Warehouse:
         finally:
             con.close()
         os.replace(tmp, self.catalog_file)
-        _fsync_dir(self.root)
+        fsync_dir(self.root)
 
     def _catalog_version(self) -> str | None:
         import duckdb

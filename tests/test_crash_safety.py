@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from conftest import REPO, SEEDS, run_cli
-from pipeline.warehouse import sha256_file
+from pipeline.files import sha256_file
 
 FAILPOINTS = [
     "ingest.file", "stage.articles", "stage.rejected", "stage.sentences", "stage.documents", "nlp.shard",

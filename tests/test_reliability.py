@@ -15,7 +15,8 @@ import pytest
 
 import schemas
 from conftest import REPO, SEEDS, run_cli
-from pipeline.warehouse import RUN_LOCK, StaleBaseError, Warehouse, sha256_file
+from pipeline.files import sha256_file
+from pipeline.warehouse import RUN_LOCK, StaleBaseError, Warehouse
 
 
 def _table_files(warehouse: Warehouse) -> dict[str, object]:

@@ -14,13 +14,14 @@ import pipeline.staged
 from assets.definitions import RUN_JOB, build_definitions
 from assets.resources import PressworkSettings
 from conftest import SEEDS
+from pipeline.files import write_parquet
 from pipeline.ingest import ingest_folder
 from pipeline.nlp import load_pipeline, parse_documents
 from pipeline.sentences import segment_sentences
 from pipeline.staged import (
     DocRows, StagedTable, TableWriter, doc_batches, frame_doc_batches, merge_sorted, write_table,
 )
-from pipeline.warehouse import Warehouse, write_parquet
+from pipeline.warehouse import Warehouse
 from schemas import TABLES, arrow_schema
 
 
