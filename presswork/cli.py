@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 import time
@@ -274,6 +275,7 @@ COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions, "publi
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The `presswork` program; the process ends when it returns."""
     args = build_parser().parse_args(argv)
     try:
         return COMMANDS[args.command](args)
@@ -283,6 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("presswork: interrupted; the previous version is untouched", file=sys.stderr)
         return 130
+    finally:
+        # Frozen, what the process holds is left out of the interpreter's last garbage
+        # collections, which walk every object Dagster, spaCy and pandas made: a one-article
+        # `presswork run` took 1.21 to 1.39 s to exit after printing its commit, 0.13 to 0.14 s frozen.
+        gc.freeze()
 
 
 if __name__ == "__main__":

@@ -10,8 +10,14 @@ Loading them here pays that once, and the forked steps share the pages.
 
 Nothing here may raise: the server would die with it, and the step that needs
 what failed to load reports the error itself when it loads it again.
+
+What was loaded is then frozen (gc.freeze, as Python's documentation advises
+before forking): a step's full garbage collections leave it alone instead of
+walking its 250,000 objects each time (0.14 to 0.17 s) and writing to the
+pages they share with the server.
 """
 
+import gc
 import importlib
 import os
 
@@ -55,6 +61,7 @@ def _warm() -> None:
         load_pipeline(os.environ.get(MODEL_ENV) or None)  # the NLP shards' model (lru-cached)
     except Exception:
         pass
+    gc.freeze()
 
 
 _warm()

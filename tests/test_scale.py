@@ -267,13 +267,15 @@ def test_step_processes_are_forked_with_what_every_step_would_load_again(tmp_pat
     process otherwise imported or loaded again (about 0.5 s a step): after it,
     opening a Dagster instance, validating a table and loading the model
     import none of SQLAlchemy, Alembic, pandera, spaCy or thinc, and the model
-    comes from the cache."""
+    comes from the cache. What it loaded is frozen, so that a step's garbage
+    collections do not walk it again."""
     import subprocess
     import sys
 
     code = """
-import sys
+import gc, sys
 import presswork.step_preload
+frozen = gc.get_freeze_count()
 before = set(sys.modules)
 import dagster as dg, pandas as pd
 import schemas
@@ -288,14 +290,16 @@ except Exception:
 load_pipeline(None)
 print(" ".join(sorted({name.split(".")[0] for name in set(sys.modules) - before})))
 print(load_pipeline.cache_info().hits)
+print(frozen)
 """
     env = {key: value for key, value in os.environ.items() if key != "PRESSWORK_NLP_MODEL"}
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True, env=env,
                             timeout=120)
     assert result.returncode == 0, result.stderr
-    imported, model_hits = result.stdout.split("\n")[:2]
+    imported, model_hits, frozen = result.stdout.split("\n")[:3]
     assert not {"sqlalchemy", "alembic", "pandera", "spacy", "thinc", "hypothesis"} & set(imported.split())
     assert int(model_hits) == 1
+    assert int(frozen) > 100_000  # the project, Dagster and the model: about 250,000 objects
 
 
 def test_a_second_run_in_one_process_gets_a_step_server_with_its_own_settings(tmp_path):
