@@ -30,6 +30,8 @@ FUZZY_MAX_BLOCK = 500  # a bigger block is a common word, not a name; skipping i
 def name_key(words: list[str]) -> str:
     """Case, accents, apostrophe style and dots do not tell entities apart."""
     text = " ".join(words).replace("’", "'").replace(".", "").lower()
+    if text.isascii():  # nothing to decompose or drop; most names, and the loop below is slow
+        return text.strip()
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).strip()
 
 

@@ -14,7 +14,7 @@ from pipeline.entity_ids import assign_ids, docs_from_assignment, docs_from_ment
 from pipeline.linking import DocCluster, link_clusters
 from pipeline.mentions import find_mentions
 from pipeline.nlp import load_pipeline
-from pipeline.resolution import near_miss, near_miss_pairs, resolve_document
+from pipeline.resolution import name_key, near_miss, near_miss_pairs, resolve_document
 from pipeline.warehouse import Warehouse
 
 # Everyone and every organisation the seeds name, with the type they must get.
@@ -132,6 +132,18 @@ def clusters_of(nlp, text: str) -> dict[str, set[str]]:
     for r in resolved:
         found.setdefault(clusters[r.cluster].name, set()).add(doc[r.mention.start:r.mention.end].text)
     return found
+
+
+@pytest.mark.parametrize("words, key", [
+    (["Jeremy", "Corbyn"], "jeremy corbyn"),
+    ([" Theresa", "May "], "theresa may"),
+    (["Mr.", "O’Neill"], "mr o'neill"),  # dots and the curly apostrophe go, as in ASCII text
+    (["Sinn", "Féin"], "sinn fein"),  # accents go: an article without them names the same party
+    (["ANDRÉ", "Gide "], "andre gide"),
+    (["Zoë", "Ball"], "zoe ball"),
+])
+def test_name_keys_ignore_case_accents_dots_and_apostrophe_style(words, key):
+    assert name_key(words) == key
 
 
 def test_acronym_defined_in_brackets_links_later_uses(nlp):
