@@ -252,12 +252,12 @@ def corpus_tokens_digests(tokens_path: Path | str) -> dict[str, str]:
     return staged.doc_digests(_HASHED, "t", t=[Path(tokens_path)])
 
 
-# Every column but doc_id, cast so that a DataFrame's columns and a Parquet file's hash alike
+# Every column but doc_id, cast so that a DataFrame's columns and a Parquet file's hash alike;
+# token_index is hashed with each row, so a digest (a XOR of row hashes) still tells row order
 TOKEN_DIGEST_COLUMNS = ["doc_id", "token_index", "sentence_index", "start_char", "end_char", "text", "whitespace",
                         "lemma", "pos", "tag", "morph", "dep", "head_index", "ent_iob", "ent_type"]
 _HASHED = ", ".join(f"CAST({c} AS {'BIGINT' if c.endswith(('_index', '_char')) else 'VARCHAR'})"
                     for c in TOKEN_DIGEST_COLUMNS[1:])
-# token_index is hashed with each row, so the digest still tells row order
 
 
 def corpus_person_share(tokens_path: Path | str) -> dict[str, float]:
