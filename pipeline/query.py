@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 
+from pipeline.remote import RemoteWarehouse
 from pipeline.warehouse import Warehouse, view_statements
 
 # Statement types that only read. Anything else (COPY, ATTACH, CREATE, INSERT,
@@ -15,27 +16,35 @@ class QueryError(ValueError):
     pass
 
 
-def connect(warehouse: Warehouse, version: str | None = None) -> duckdb.DuckDBPyConnection:
+def connect(warehouse: Warehouse | RemoteWarehouse, version: str | None = None) -> duckdb.DuckDBPyConnection:
     """An in-memory connection with one view per table of `version` (default:
-    LATEST), allowed to read only that version's Parquet files."""
+    LATEST), allowed to read only that version's Parquet files. The tables of a
+    pushed version (a URL) are pyarrow datasets read through fsspec: DuckDB
+    reaches no file system of its own, and needs none of its extensions."""
     version = version or warehouse.latest()
+    where = warehouse.url if isinstance(warehouse, RemoteWarehouse) else warehouse.root
     if version is None:
-        raise QueryError(f"no committed version in {warehouse.root} (run `presswork run` first)")
+        raise QueryError(f"no committed version in {where} (run `presswork run` first, or `presswork push`)")
     try:
         manifest = warehouse.manifest(version)
     except KeyError as exc:
         raise QueryError(exc.args[0]) from None
     con = duckdb.connect(":memory:")
-    for statement in view_statements(warehouse, manifest):
-        con.execute(statement)
-    files = [str(p) for t in manifest["tables"] for p in warehouse.table_files(t, version)]
+    if isinstance(warehouse, RemoteWarehouse):
+        for table in manifest["tables"]:
+            con.register(table, warehouse.dataset(table, version, manifest))
+        files = []
+    else:
+        for statement in view_statements(warehouse, manifest):
+            con.execute(statement)
+        files = [str(p) for t in manifest["tables"] for p in warehouse.table_files(t, version)]
     con.execute("SET allowed_paths = ?", [files])
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
 
 
-def run_query(warehouse: Warehouse, sql: str, version: str | None = None) -> tuple[list[str], list[tuple]]:
+def run_query(warehouse: Warehouse | RemoteWarehouse, sql: str, version: str | None = None) -> tuple[list[str], list[tuple]]:
     """Run one or more read-only statements; return the last one's columns and rows."""
     try:
         statements = duckdb.extract_statements(sql)

@@ -27,7 +27,8 @@ class CliError(Exception):
 def _warehouse_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--warehouse", default=os.environ.get("PRESSWORK_WAREHOUSE", "warehouse"),
-        help="warehouse folder (default: $PRESSWORK_WAREHOUSE or ./warehouse)",
+        help="warehouse folder (default: $PRESSWORK_WAREHOUSE or ./warehouse); query and versions also read "
+        "a URL that `presswork push` wrote to",
     )
 
 
@@ -82,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
     versions = commands.add_parser("versions", help="list committed versions, newest last")
     _warehouse_arg(versions)
 
+    push = commands.add_parser(
+        "push", help="copy a committed version to object storage (any fsspec URL), for query from anywhere",
+        description="Copy one version's Parquet files, then its manifest, then LATEST to URL, in the warehouse's "
+        "layout (s3://bucket/prefix needs `pip install s3fs`, gs:// gcsfs, az:// adlfs). Files already there are "
+        "skipped, so an interrupted push resumes; an older version never moves LATEST back. "
+        "`presswork query --warehouse URL` and `presswork versions --warehouse URL` read it.",
+    )
+    push.add_argument("url", help="e.g. s3://bucket/presswork or file:///mnt/share/presswork")
+    push.add_argument("--version", help="version to push (default: the latest)")
+    _warehouse_arg(push)
+
     publish = commands.add_parser(
         "publish", help="write a self-contained release of one version (Parquet, card, Croissant, Frictionless)",
         description="Write the version's Parquet tables, a dataset card (README.md with a Hugging Face header), "
@@ -120,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.workers != "auto" and not args.workers.isdigit():
         raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE)
     interactive = sys.stderr.isatty() and not args.quiet
-    warehouse_dir = str(Path(args.warehouse).absolute())
+    warehouse_dir = str(_local_warehouse(args.warehouse, "run").root)
     env = {
         "PRESSWORK_INPUT": str(input_dir.absolute()), "PRESSWORK_WAREHOUSE": warehouse_dir,
         "PRESSWORK_MAX_BYTES": str(args.max_bytes), "PRESSWORK_NLP_MODEL": args.model or "",
@@ -177,11 +189,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _readable_warehouse(location: str):
+    """A warehouse folder, or the versions `presswork push` wrote to a URL."""
+    from pipeline.remote import RemoteError, RemoteWarehouse, is_url
+
+    if is_url(location):
+        try:
+            return RemoteWarehouse(location)
+        except RemoteError as exc:
+            raise CliError(str(exc), EXIT_USAGE) from None
+    warehouse = Warehouse(location)
+    warehouse.ensure_catalog()
+    return warehouse
+
+
+def _local_warehouse(location: str, command: str) -> Warehouse:
+    from pipeline.remote import is_url
+
+    if is_url(location):
+        raise CliError(f"`presswork {command}` needs a warehouse folder, not a URL: a URL holds versions copied "
+                       "there by `presswork push`, for query and versions only", EXIT_USAGE)
+    return Warehouse(location)
+
+
 def cmd_query(args: argparse.Namespace) -> int:
     from pipeline.query import QueryError, run_query
 
-    warehouse = Warehouse(args.warehouse)
-    warehouse.ensure_catalog()
+    warehouse = _readable_warehouse(args.warehouse)
     try:
         columns, rows = run_query(warehouse, args.sql, version=args.version)
     except QueryError as exc:
@@ -211,11 +245,10 @@ def format_rows(columns: list[str], rows: list[tuple], fmt: str) -> str:
 def cmd_versions(args: argparse.Namespace) -> int:
     from tabulate import tabulate
 
-    warehouse = Warehouse(args.warehouse)
-    warehouse.ensure_catalog()
+    warehouse = _readable_warehouse(args.warehouse)
     manifests = warehouse.versions()
     if not manifests:
-        raise CliError(f"no committed versions in {warehouse.root}")
+        raise CliError(f"no committed versions in {args.warehouse}")
     latest = warehouse.latest()
     tables = list(manifests[-1]["tables"])
     rows = [
@@ -227,11 +260,25 @@ def cmd_versions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_push(args: argparse.Namespace) -> int:
+    from pipeline.remote import RemoteError, push_version
+
+    try:
+        done = push_version(_local_warehouse(args.warehouse, "push"), args.url, version=args.version)
+    except RemoteError as exc:
+        raise CliError(str(exc)) from None
+    moved = "LATEST" if done["latest"] == done["version"] else f"LATEST stays {done['latest']} (newer)"
+    print(f"pushed {done['version']} to {done['url']}: {done['uploaded']} files uploaded "
+          f"({done['bytes'] / 2**20:,.1f} MiB), {done['skipped']} already there; {moved}")
+    return EXIT_OK
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     from pipeline.release import PublishError, publish
 
     try:
-        summary = publish(Warehouse(args.warehouse), Path(args.out), version=args.version, force=args.force)
+        summary = publish(_local_warehouse(args.warehouse, "publish"), Path(args.out), version=args.version,
+                          force=args.force)
     except PublishError as exc:
         raise CliError(str(exc)) from None
     previous = summary["previous"] or "none (first release)"
@@ -242,7 +289,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     from pipeline.diff import changes_markdown, diff_versions
 
-    warehouse = Warehouse(args.warehouse)
+    warehouse = _local_warehouse(args.warehouse, "diff")
     new = args.new or warehouse.latest()
     try:
         warehouse.manifest(args.old)
@@ -270,8 +317,8 @@ def cmd_train_model(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions, "publish": cmd_publish, "diff": cmd_diff,
-            "train-model": cmd_train_model}
+COMMANDS = {"run": cmd_run, "query": cmd_query, "versions": cmd_versions, "push": cmd_push, "publish": cmd_publish,
+            "diff": cmd_diff, "train-model": cmd_train_model}
 
 
 def main(argv: list[str] | None = None) -> int:
