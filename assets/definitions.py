@@ -26,12 +26,16 @@ def build_definitions(
     settings: PressworkSettings | None = None,
     loggers: dict[str, dg.LoggerDefinition] | None = None,
     nlp_model: NlpModel | None = None,
+    executor: dg.ExecutorDefinition | None = None,
 ) -> dg.Definitions:
-    """`loggers` only changes how a run reports itself (the CLI's progress lines)."""
+    """`loggers` only changes how a run reports itself (the CLI's progress lines);
+    `executor` how steps are launched (default: in process, or Dagster's
+    multiprocess executor, as the run config says)."""
     settings = settings or PressworkSettings.from_env()
     nlp_model = nlp_model or NlpModel.from_env()
     return dg.Definitions(
         loggers=loggers,
+        executor=executor,
         assets=ALL_ASSETS,
         asset_checks=CHECKS,
         jobs=[

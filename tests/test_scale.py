@@ -186,6 +186,36 @@ def test_sharded_run_under_the_multiprocess_executor_equals_one_process(tmp_path
     _assert_same_tables(one, many)
 
 
+def test_every_step_in_a_fresh_process_as_pods_would_run_it_equals_one_process(tmp_path, monkeypatch):
+    """Beyond one machine: under an executor that starts each step as a new
+    `dagster api execute_step` process (tests/step_processes.py: what
+    dagster-k8s does with a Job per step), with nothing but the environment and
+    the warehouse folder shared, the run commits the tables of a one-process run."""
+    import dagster as dg
+
+    from step_processes import run_job_in_step_processes
+
+    one, apart = tmp_path / "one", tmp_path / "apart"
+    run_cli("run", "--input", str(SEEDS), "--warehouse", str(one), "--workers", "1")
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    for name, value in {"DAGSTER_HOME": str(home), "PRESSWORK_INPUT": str(SEEDS), "PRESSWORK_WAREHOUSE": str(apart),
+                        "PRESSWORK_SHARD_WORDS": "400", "PRESSWORK_RUN_WORKERS": "2", "PRESSWORK_PROGRESS": "0",
+                        "OPENBLAS_NUM_THREADS": "1"}.items():
+        monkeypatch.setenv(name, value)
+    with dg.DagsterInstance.get() as instance:
+        result = dg.execute_job(dg.reconstructable(run_job_in_step_processes), instance=instance,
+                                raise_on_error=False)
+        assert result.success, [e.message for e in result.all_events if e.is_failure]
+        started = [e for e in instance.all_logs(result.run_id) if e.dagster_event is not None
+                   and e.dagster_event.event_type == dg.DagsterEventType.STEP_START]
+    pids = {e.dagster_event.pid for e in started}
+    assert len(started) >= 16 and len(pids) == len(started) and os.getpid() not in pids  # a process per step
+    work = _latest_manifest(apart)["nlp_work"]
+    assert work["shards"] >= 3 and work["parsed"] == 5
+    _assert_same_tables(one, apart)
+
+
 def test_bad_worker_and_shard_options_fail_with_one_line(tmp_path):
     for option in (["--workers", "many"], ["--shard-words", "0"]):
         result = run_cli("run", "--warehouse", str(tmp_path / "w"), *option, check=False)
