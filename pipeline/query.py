@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import duckdb
+import pyarrow as pa
 
 from pipeline.remote import RemoteWarehouse
 from pipeline.warehouse import Warehouse, view_statements
@@ -32,7 +33,11 @@ def connect(warehouse: Warehouse | RemoteWarehouse, version: str | None = None) 
     con = duckdb.connect(":memory:")
     if isinstance(warehouse, RemoteWarehouse):
         for table in manifest["tables"]:
-            con.register(table, warehouse.dataset(table, version, manifest))
+            try:
+                con.register(table, warehouse.dataset(table, version, manifest))
+            except (OSError, pa.ArrowException) as exc:  # a file missing or unreadable at the URL
+                con.close()
+                raise QueryError(f"cannot read table {table} of {version} at {where}: {_one_line(exc)}") from None
         files = []
     else:
         for statement in view_statements(warehouse, manifest):

@@ -20,6 +20,7 @@ import json
 import re
 
 import fsspec
+from fsspec.implementations.local import LocalFileSystem
 import pyarrow.dataset as ds
 from pyarrow.fs import FSSpecHandler, PyFileSystem
 
@@ -51,18 +52,25 @@ class RemoteWarehouse:
             raise RemoteError(f"cannot open {self.url}: {exc}") from None
         self.root = self.root.rstrip("/")
 
-    def _path(self, *parts: str) -> str:
+    def path(self, *parts: str) -> str:
+        """The object path of a file of this warehouse (for self.fs)."""
         return "/".join([self.root, *parts])
+
+    def make_folder(self, path: str) -> None:
+        """Folders exist only on a local disk; on an object store, makedirs would
+        create a missing bucket, where a push should stop and say so."""
+        if isinstance(self.fs, LocalFileSystem):
+            self.fs.makedirs(path, exist_ok=True)
 
     def latest(self) -> str | None:
         try:
-            return self.fs.cat_file(self._path(LATEST)).decode().strip() or None
+            return self.fs.cat_file(self.path(LATEST)).decode().strip() or None
         except FileNotFoundError:
             return None
 
     def manifest(self, version: str) -> dict:
         try:
-            return json.loads(self.fs.cat_file(self._path(VERSIONS, f"{version}.json")))
+            return json.loads(self.fs.cat_file(self.path(VERSIONS, f"{version}.json")))
         except FileNotFoundError:
             raise KeyError(f"no version {version!r} at {self.url}") from None
 
@@ -72,14 +80,14 @@ class RemoteWarehouse:
         latest = self.latest()
         try:
             names = sorted(p.rsplit("/", 1)[-1].removesuffix(".json")
-                           for p in self.fs.ls(self._path(VERSIONS), detail=False) if p.endswith(".json"))
+                           for p in self.fs.ls(self.path(VERSIONS), detail=False) if p.endswith(".json"))
         except FileNotFoundError:
             return []
         return [self.manifest(name) for name in names if latest is not None and name <= latest]
 
     def table_paths(self, table: str, version: str, manifest: dict | None = None) -> list[str]:
         files = (manifest or self.manifest(version))["tables"][table]["files"]
-        return [self._path(table, f"version={version}", name) for name in sorted(files)]
+        return [self.path(table, f"version={version}", name) for name in sorted(files)]
 
     def dataset(self, table: str, version: str, manifest: dict | None = None) -> ds.Dataset:
         """One table of a version as a pyarrow dataset, read through fsspec (lazily, row group by row group)."""
@@ -106,19 +114,19 @@ def push_version(warehouse: Warehouse, url: str, version: str | None = None) -> 
             if not local.is_file() or sha256_file(local) != checksum:
                 raise RemoteError(f"{local} is missing or differs from its checksum in the manifest: "
                                   "nothing more was pushed, and LATEST at the destination is unchanged")
-            target = remote._path(table, f"version={version}", name)
+            target = remote.path(table, f"version={version}", name)
             size = local.stat().st_size
             if remote.fs.exists(target) and remote.fs.size(target) == size:
                 skipped += 1
                 continue
-            remote.fs.makedirs(target.rsplit("/", 1)[0], exist_ok=True)
+            remote.make_folder(target.rsplit("/", 1)[0])
             remote.fs.put_file(str(local), target)
             uploaded, sent_bytes = uploaded + 1, sent_bytes + size
-    remote.fs.makedirs(remote._path(VERSIONS), exist_ok=True)
-    remote.fs.pipe_file(remote._path(VERSIONS, f"{version}.json"), json.dumps(manifest, indent=2).encode())
+    remote.make_folder(remote.path(VERSIONS))
+    remote.fs.pipe_file(remote.path(VERSIONS, f"{version}.json"), json.dumps(manifest, indent=2).encode())
     before = remote.latest()
     moved = before is None or before < version  # version names sort by creation time
     if moved:
-        remote.fs.pipe_file(remote._path(LATEST), f"{version}\n".encode())
+        remote.fs.pipe_file(remote.path(LATEST), f"{version}\n".encode())
     return {"version": version, "url": remote.url, "uploaded": uploaded, "skipped": skipped,
             "bytes": sent_bytes, "latest": version if moved else before}

@@ -267,6 +267,9 @@ def cmd_push(args: argparse.Namespace) -> int:
         done = push_version(_local_warehouse(args.warehouse, "push"), args.url, version=args.version)
     except RemoteError as exc:
         raise CliError(str(exc)) from None
+    except OSError as exc:  # the store refused (no such bucket, no permission, network)
+        raise CliError(f"push to {args.url} failed: {exc} (LATEST there moves only once every file and the "
+                       "manifest are written; pushing again resumes)") from None
     moved = "LATEST" if done["latest"] == done["version"] else f"LATEST stays {done['latest']} (newer)"
     print(f"pushed {done['version']} to {done['url']}: {done['uploaded']} files uploaded "
           f"({done['bytes'] / 2**20:,.1f} MiB), {done['skipped']} already there; {moved}")

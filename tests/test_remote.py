@@ -115,8 +115,9 @@ def s3_server(monkeypatch):
                         "AWS_DEFAULT_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://{host}:{port}"}.items():
         monkeypatch.setenv(name, value)
     fsspec.filesystem("s3").clear_instance_cache()
-    fsspec.filesystem("s3", skip_instance_cache=True).mkdir("presswork-test")
-    yield "s3://presswork-test/warehouse"
+    bucket = f"presswork-test-{uuid.uuid4().hex[:12]}"  # moto's buckets outlive a server in this process
+    fsspec.filesystem("s3", skip_instance_cache=True).mkdir(bucket)
+    yield f"s3://{bucket}/warehouse"
     server.stop()
 
 
@@ -129,3 +130,14 @@ def test_push_to_s3_and_query_it_there(seeds_warehouse, s3_server):
     for sql in QUERIES:
         assert run_query(remote, sql) == run_query(local, sql), sql
     assert push_version(local, s3_server)["uploaded"] == 0
+
+
+def test_cli_over_s3_and_a_store_that_refuses_in_one_line(seeds_warehouse, s3_server):
+    pushed = run_cli("push", s3_server, "--warehouse", str(seeds_warehouse))  # the server's address: AWS_ENDPOINT_URL
+    assert "files uploaded" in pushed.stdout
+    sql = QUERIES[0]
+    assert run_cli("query", sql, "--warehouse", s3_server, "--format", "csv").stdout == \
+        run_cli("query", sql, "--warehouse", str(seeds_warehouse), "--format", "csv").stdout
+    refused = run_cli("push", "s3://no-such-bucket/presswork", "--warehouse", str(seeds_warehouse), check=False)
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1
+    assert "push to s3://no-such-bucket/presswork failed" in refused.stderr
