@@ -27,8 +27,8 @@ class CliError(Exception):
 def _warehouse_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--warehouse", default=os.environ.get("PRESSWORK_WAREHOUSE", "warehouse"),
-        help="warehouse folder (default: $PRESSWORK_WAREHOUSE or ./warehouse); query and versions also read "
-        "a URL that `presswork push` wrote to",
+        help="warehouse folder (default: $PRESSWORK_WAREHOUSE or ./warehouse); run, query and versions also "
+        "take a URL (s3://..., gs://..., file://...; see push)",
     )
 
 
@@ -65,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--rebuild", action="store_true",
                      help="reprocess every article instead of carrying unchanged ones over from the latest version "
                      "(entity ids still stay stable against it)")
+    run.add_argument("--mirror", default=os.environ.get("PRESSWORK_MIRROR"),
+                     help="with a URL as --warehouse: the local working copy the run pulls the URL's latest version "
+                     "into, commits to, and pushes from (default: $PRESSWORK_MIRROR or ~/.cache/presswork/<url>)")
     run.add_argument("--quiet", action="store_true", help="print only the final line")
     run.add_argument("--no-wait", action="store_true",
                      help="refuse, instead of waiting, when another run is writing to the warehouse")
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Copy one version's Parquet files, then its manifest, then LATEST to URL, in the warehouse's "
         "layout (s3://bucket/prefix needs `pip install s3fs`, gs:// gcsfs, az:// adlfs). Files already there are "
         "skipped, so an interrupted push resumes; an older version never moves LATEST back. "
-        "`presswork query --warehouse URL` and `presswork versions --warehouse URL` read it.",
+        "`presswork run`, `query` and `versions` take the URL as --warehouse.",
     )
     push.add_argument("url", help="e.g. s3://bucket/presswork or file:///mnt/share/presswork")
     push.add_argument("--version", help="version to push (default: the latest)")
@@ -131,8 +134,11 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.workers != "auto" and not args.workers.isdigit():
         raise CliError(f"--workers must be a number or 'auto', got {args.workers!r}", EXIT_USAGE)
+    from pipeline.remote import RemoteError, default_mirror, is_url, pull_version, push_version
+
     interactive = sys.stderr.isatty() and not args.quiet
-    warehouse_dir = str(_local_warehouse(args.warehouse, "run").root)
+    url = args.warehouse if is_url(args.warehouse) else None  # the run works in a local copy, then pushes
+    warehouse_dir = str(Path(args.mirror or default_mirror(url)).absolute() if url else Warehouse(args.warehouse).root)
     env = {
         "PRESSWORK_INPUT": str(input_dir.absolute()), "PRESSWORK_WAREHOUSE": warehouse_dir,
         "PRESSWORK_MAX_BYTES": str(args.max_bytes), "PRESSWORK_NLP_MODEL": args.model or "",
@@ -164,6 +170,14 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         with Warehouse(warehouse_dir).run_lock(wait=not args.no_wait, on_wait=say_waiting):
+            if url:
+                try:
+                    pulled = pull_version(url, Warehouse(warehouse_dir))
+                except (RemoteError, OSError) as exc:
+                    raise CliError(f"cannot pull the latest version of {url}: {exc}") from None
+                if not args.quiet:
+                    print(f"presswork: working copy of {url} in {warehouse_dir} "
+                          f"({'at ' + pulled if pulled else 'empty: no version there yet'})", file=sys.stderr)
             # decided under the lock: what is left to parse depends on the version this run builds on
             workers = int(args.workers) if args.workers != "auto" else auto_workers(
                 input_dir, None if args.rebuild else Warehouse(warehouse_dir), model)
@@ -186,6 +200,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     manifest = warehouse.manifest(warehouse.latest())
     rows = ", ".join(f"{t}={e['rows']:,}" for t, e in manifest["tables"].items())
     print(f"committed {manifest['version']} in {time.monotonic() - started:.1f}s: {rows}")
+    if url:
+        try:
+            done = push_version(warehouse, url, manifest["version"], expected_latest=pulled)
+        except (RemoteError, OSError) as exc:
+            raise CliError(f"not pushed: {exc}") from None
+        print(f"pushed {done['version']} to {url} ({done['uploaded']} files, {done['bytes'] / 2**20:,.1f} MiB)")
     return EXIT_OK
 
 
@@ -207,8 +227,8 @@ def _local_warehouse(location: str, command: str) -> Warehouse:
     from pipeline.remote import is_url
 
     if is_url(location):
-        raise CliError(f"`presswork {command}` needs a warehouse folder, not a URL: a URL holds versions copied "
-                       "there by `presswork push`, for query and versions only", EXIT_USAGE)
+        raise CliError(f"`presswork {command}` needs a warehouse folder, not a URL (run, query and versions "
+                       "take a URL)", EXIT_USAGE)
     return Warehouse(location)
 
 

@@ -15,6 +15,12 @@ from pipeline.query import run_query
 from pipeline.remote import RemoteError, RemoteWarehouse, push_version
 from pipeline.warehouse import Warehouse
 
+NEW_ARTICLE = """Council leader quits over housing row
+
+The leader of Greenford council, Anna Brook, resigned on Tuesday after a row over a housing plan.
+"I have done what I believe is right for this town," Ms Brook said in a statement.
+"""
+
 QUERIES = [
     "select count(*), sum(n_sentences) from documents",
     "select speaker, count(*) n from quotes where speaker is not null group by 1 order by 2 desc, 1 limit 5",
@@ -95,11 +101,20 @@ def test_cli_push_then_query_and_versions_read_the_url(seeds_warehouse, tmp_path
     assert refused.returncode != 0 and "read-only" in refused.stderr
 
 
-def test_cli_commands_that_write_refuse_a_url(tmp_path):
-    for args in (["run", "--input", str(SEEDS), "--warehouse", "s3://bucket/presswork"], ["diff", "v1", "--warehouse", "memory://x"]):
+def test_cli_commands_that_write_in_place_refuse_a_url(tmp_path):
+    for args in (["publish", "--out", str(tmp_path / "out"), "--warehouse", "s3://bucket/presswork"],
+                 ["diff", "v1", "--warehouse", "memory://x"]):
         result = run_cli(*args, cwd=tmp_path, check=False)
         assert result.returncode == 2 and "needs a warehouse folder, not a URL" in result.stderr
         assert list(tmp_path.iterdir()) == []  # no folder named "s3:" made on the way
+
+
+def test_a_push_on_top_of_a_version_the_url_has_moved_past_is_refused(seeds_warehouse):
+    local = Warehouse(seeds_warehouse)
+    url = _memory_url()
+    push_version(local, url, expected_latest=None)  # an empty URL, as expected
+    with pytest.raises(RemoteError, match="moved to"):
+        push_version(local, url, expected_latest="v0000-01-01T00-00-00.000000Z")
 
 
 @pytest.fixture
@@ -141,3 +156,28 @@ def test_cli_over_s3_and_a_store_that_refuses_in_one_line(seeds_warehouse, s3_se
     refused = run_cli("push", "s3://no-such-bucket/presswork", "--warehouse", str(seeds_warehouse), check=False)
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1
     assert "push to s3://no-such-bucket/presswork failed" in refused.stderr
+
+
+def test_runs_on_two_machines_share_one_warehouse_on_s3(s3_server, tmp_path):
+    """`presswork run --warehouse s3://...`: each run pulls the URL's latest
+    version into its working copy, builds on it incrementally, and pushes."""
+    first, second = tmp_path / "machine-a", tmp_path / "machine-b"
+    run_cli("run", "--input", str(SEEDS), "--warehouse", s3_server, "--mirror", str(first))
+    remote = RemoteWarehouse(s3_server)
+    v1 = remote.latest()
+    assert v1 == Warehouse(first).latest()
+    grown = tmp_path / "input"
+    shutil.copytree(SEEDS, grown)
+    (grown / "zz_new.txt").write_text(NEW_ARTICLE, encoding="utf-8")
+    result = run_cli("run", "--input", str(grown), "--warehouse", s3_server, "--mirror", str(second))
+    assert f"at {v1}" in result.stderr and "pushed" in result.stdout
+    v2 = remote.latest()
+    assert v2 > v1 and [m["version"] for m in remote.versions()] == [v1, v2]
+    work = remote.manifest(v2)["nlp_work"]
+    assert (work["carried"], work["parsed"], work["previous"]) == (5, 1, v1)  # built on the pulled version
+    for sql in QUERIES:
+        assert run_query(remote, sql) == run_query(Warehouse(second), sql), sql
+    # the first machine's working copy is one version behind: its next run pulls v2 first
+    again = run_cli("run", "--input", str(grown), "--warehouse", s3_server, "--mirror", str(first))
+    assert f"at {v2}" in again.stderr and remote.latest() > v2
+    assert remote.manifest(remote.latest())["nlp_work"]["parsed"] == 0
