@@ -175,6 +175,11 @@ def cmd_run(args: argparse.Namespace) -> int:
                     pulled = pull_version(url, Warehouse(warehouse_dir))
                 except (RemoteError, OSError) as exc:
                     raise CliError(f"cannot pull the latest version of {url}: {exc}") from None
+                ahead = Warehouse(warehouse_dir).latest()
+                if pulled and ahead != pulled:  # built on it, a run would ignore what the URL holds
+                    raise CliError(f"the working copy {warehouse_dir} holds {ahead}, newer than {url}'s LATEST "
+                                   f"{pulled} and never pushed there: push it (presswork push {url} --warehouse "
+                                   f"{warehouse_dir}) or remove the working copy, then run again")
                 if not args.quiet:
                     print(f"presswork: working copy of {url} in {warehouse_dir} "
                           f"({'at ' + pulled if pulled else 'empty: no version there yet'})", file=sys.stderr)

@@ -181,3 +181,7 @@ def test_runs_on_two_machines_share_one_warehouse_on_s3(s3_server, tmp_path):
     again = run_cli("run", "--input", str(grown), "--warehouse", s3_server, "--mirror", str(first))
     assert f"at {v2}" in again.stderr and remote.latest() > v2
     assert remote.manifest(remote.latest())["nlp_work"]["parsed"] == 0
+    # a version committed in a working copy and never pushed: the next run there stops and says so
+    run_cli("run", "--input", str(SEEDS), "--warehouse", str(second))
+    stopped = run_cli("run", "--input", str(grown), "--warehouse", s3_server, "--mirror", str(second), check=False)
+    assert stopped.returncode == 1 and "never pushed there" in stopped.stderr
