@@ -22,14 +22,11 @@ def connect(warehouse: Warehouse | RemoteWarehouse, version: str | None = None) 
     LATEST), allowed to read only that version's Parquet files. The tables of a
     pushed version (a URL) are pyarrow datasets read through fsspec: DuckDB
     reaches no file system of its own, and needs none of its extensions."""
-    version = version or warehouse.latest()
-    where = warehouse.url if isinstance(warehouse, RemoteWarehouse) else warehouse.root
-    if version is None:
-        raise QueryError(f"no committed version in {where} (run `presswork run` first, or `presswork push`)")
     try:
         manifest = warehouse.manifest(version)
     except KeyError as exc:
         raise QueryError(exc.args[0]) from None
+    version = manifest["version"]
     con = duckdb.connect(":memory:")
     if isinstance(warehouse, RemoteWarehouse):
         for table in manifest["tables"]:
@@ -37,7 +34,7 @@ def connect(warehouse: Warehouse | RemoteWarehouse, version: str | None = None) 
                 con.register(table, warehouse.dataset(table, version, manifest))
             except (OSError, pa.ArrowException) as exc:  # a file missing or unreadable at the URL
                 con.close()
-                raise QueryError(f"cannot read table {table} of {version} at {where}: {_one_line(exc)}") from None
+                raise QueryError(f"cannot read table {table} of {version} at {warehouse.url}: {_one_line(exc)}") from None
         files = []
     else:
         for statement in view_statements(warehouse, manifest):

@@ -40,13 +40,11 @@ class PublishError(ValueError):
 
 def publish(warehouse: Warehouse, out: Path, version: str | None = None, force: bool = False) -> dict:
     """Write the release of `version` (default LATEST) into `out`; returns a summary."""
-    version = version or warehouse.latest()
-    if version is None:
-        raise PublishError(f"no committed version in {warehouse.root} (run `presswork run` first)")
     try:
         manifest = warehouse.manifest(version)
     except KeyError as exc:
         raise PublishError(exc.args[0]) from None
+    version = manifest["version"]
     out = Path(out)
     if out.exists() and any(out.iterdir()) and not force:
         raise PublishError(f"{out} is not empty (use --force to overwrite a previous release there)")

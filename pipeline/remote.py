@@ -82,7 +82,12 @@ class RemoteWarehouse:
         except FileNotFoundError:
             return None
 
-    def manifest(self, version: str) -> dict:
+    def manifest(self, version: str | None = None) -> dict:
+        """`version`'s manifest (default: LATEST's); KeyError, with a one-line reason, if there is none."""
+        version = version or self.latest()
+        if version is None:
+            raise KeyError(f"no committed version at {self.url} (`presswork run --warehouse URL` or "
+                           "`presswork push URL` puts one there)")
         try:
             return json.loads(self.fs.cat_file(self.path(VERSIONS, f"{version}.json")))
         except FileNotFoundError:
@@ -116,13 +121,11 @@ def push_version(warehouse: Warehouse, url: str, version: str | None = None,
     damaged local copy is refused, not published. With `expected_latest` (a
     version, or None for an empty URL), nothing is pushed unless the URL's
     LATEST is still that: a run pushes only on top of the version it pulled."""
-    version = version or warehouse.latest()
-    if version is None:
-        raise RemoteError(f"no committed version in {warehouse.root} (run `presswork run` first)")
     try:
         manifest = warehouse.manifest(version)
     except KeyError as exc:
         raise RemoteError(exc.args[0]) from None
+    version = manifest["version"]
     remote = RemoteWarehouse(url)
     if expected_latest is not False and remote.latest() != expected_latest:
         raise RemoteError(f"{remote.url} moved to {remote.latest()} while this run worked from "

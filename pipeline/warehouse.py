@@ -87,7 +87,11 @@ class Warehouse:
         except FileNotFoundError:
             return None
 
-    def manifest(self, version: str) -> dict:
+    def manifest(self, version: str | None = None) -> dict:
+        """`version`'s manifest (default: LATEST's); KeyError, with a one-line reason, if there is none."""
+        version = version or self.latest()
+        if version is None:
+            raise KeyError(f"no committed version in {self.root} (run `presswork run` first)")
         path = self.versions_dir / f"{version}.json"
         if not path.exists():
             known = ", ".join(m["version"] for m in self.versions()) or "none"
