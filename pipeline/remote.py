@@ -104,9 +104,13 @@ class RemoteWarehouse:
             return []
         return [self.manifest(name) for name in names if latest is not None and name <= latest]
 
+    def table_dir(self, table: str, version: str) -> str:
+        """Where a version's files of one table are, as Warehouse.table_dir in a folder."""
+        return self.path(table, f"version={version}")
+
     def table_paths(self, table: str, version: str, manifest: dict | None = None) -> list[str]:
         files = (manifest or self.manifest(version))["tables"][table]["files"]
-        return [self.path(table, f"version={version}", name) for name in sorted(files)]
+        return [f"{self.table_dir(table, version)}/{name}" for name in sorted(files)]
 
     def dataset(self, table: str, version: str, manifest: dict | None = None) -> ds.Dataset:
         """One table of a version as a pyarrow dataset, read through fsspec (lazily, row group by row group)."""
@@ -138,12 +142,12 @@ def push_version(warehouse: Warehouse, url: str, version: str | None = None,
             if not local.is_file() or sha256_file(local) != checksum:
                 raise RemoteError(f"{local} is missing or differs from its checksum in the manifest: "
                                   "nothing more was pushed, and LATEST at the destination is unchanged")
-            target = remote.path(table, f"version={version}", name)
+            target = f"{remote.table_dir(table, version)}/{name}"
             size = local.stat().st_size
             if remote.fs.exists(target) and remote.fs.size(target) == size:
                 skipped += 1
                 continue
-            remote.make_folder(target.rsplit("/", 1)[0])
+            remote.make_folder(remote.table_dir(table, version))
             remote.fs.put_file(str(local), target)
             uploaded, sent_bytes = uploaded + 1, sent_bytes + size
     remote.make_folder(remote.path(VERSIONS))
@@ -172,13 +176,13 @@ def pull_version(url: str, warehouse: Warehouse) -> str | None:
         warehouse.recover()
         if version in {m["version"] for m in warehouse.versions()}:
             return version
-        staging = warehouse.root / "_staging" / f"pull-{version}"
+        staging = warehouse.staging_dir(f"pull-{version}")
         shutil.rmtree(staging, ignore_errors=True)
         for table, entry in manifest["tables"].items():
             moving = staging / table / f"version={version}"
             moving.mkdir(parents=True)
             for name, checksum in sorted(entry["files"].items()):
-                remote.fs.get_file(remote.path(table, f"version={version}", name), str(moving / name))
+                remote.fs.get_file(f"{remote.table_dir(table, version)}/{name}", str(moving / name))
                 if sha256_file(moving / name) != checksum:
                     raise RemoteError(f"{remote.url}: {table}/{name} of {version} differs from its checksum "
                                       "in the manifest; nothing pulled")
